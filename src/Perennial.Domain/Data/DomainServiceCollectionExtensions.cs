@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Perennial.Accounts;
+using Perennial.ApiTokens;
+using Perennial.Demo;
+using Perennial.Organisations;
+
+namespace Perennial.Data;
+
+public static class DomainServiceCollectionExtensions
+{
+    /// <summary>Registers the use cases of every feature.</summary>
+    public static IServiceCollection AddPerennialUseCases(this IServiceCollection services)
+    {
+        services.AddScoped<AccountService>();
+        services.AddScoped<OrganisationService>();
+        services.AddScoped<ApiTokenService>();
+        services.AddScoped<DemoSeeder>();
+        return services;
+    }
+}

@@ -1,0 +1,163 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Perennial.Accounts;
+using Perennial.ApiTokens;
+using Perennial.AuditTrail;
+using Perennial.Organisations;
+
+namespace Perennial.Data;
+
+/// <summary>The one DbContext. Saving ISMS data appends its audit entries in the same transaction.</summary>
+public sealed class PerennialDbContext(
+    DbContextOptions<PerennialDbContext> options,
+    TimeProvider time,
+    IAuditActorAccessor actor) : IdentityUserContext<User, Guid>(options), IDataProtectionKeyContext
+{
+    // An arbitrary constant naming the audit trail's advisory lock on PostgreSQL.
+    private const long AuditTrailLockKey = 72_700_100_001;
+
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<AuditTrailHead> AuditTrailHeads => Set<AuditTrailHead>();
+
+    /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PerennialDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        if (Database.IsSqlite())
+        {
+            // SQLite cannot order or compare DateTimeOffset text; store instants as sortable integers.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    /// <summary>
+    /// Synchronous saves are for infrastructure records only (data-protection keys); ISMS data is
+    /// saved asynchronously so that it can take the audit trail's lock.
+    /// </summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        ChangeTracker.DetectChanges();
+        if (ChangeTracker.Entries<IAudited>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
+        {
+            throw new NotSupportedException("Use SaveChangesAsync for audited records: saving appends to the audit trail.");
+        }
+
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        ChangeTracker.DetectChanges();
+        var entries = ChangeTracker.Entries<IAudited>()
+            .Select(AuditRecorder.Describe)
+            .OfType<AuditEntry>()
+            .ToList();
+        if (entries.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        var ownTransaction = Database.CurrentTransaction is null
+            ? await Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        try
+        {
+            var head = await LockTrailHeadAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            // PostgreSQL keeps microseconds; hash exactly what is stored.
+            var at = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
+            var current = actor.Current;
+            foreach (var entry in entries)
+            {
+                entry.Sequence = head.LastSequence + 1;
+                entry.At = at;
+                entry.ActorUserId = current.UserId;
+                entry.ActorName = current.Name;
+                entry.PreviousHash = head.LastHash;
+                entry.Hash = entry.ComputeHash();
+                head.LastSequence = entry.Sequence;
+                head.LastHash = entry.Hash;
+                AuditEntries.Add(entry);
+            }
+
+            var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
+
+            return result;
+        }
+        catch
+        {
+            foreach (var entry in entries)
+            {
+                Entry(entry).State = EntityState.Detached;
+            }
+
+            var tracked = ChangeTracker.Entries<AuditTrailHead>().ToList();
+            foreach (var headEntry in tracked)
+            {
+                headEntry.State = EntityState.Detached;
+            }
+
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.RollbackAsync(CancellationToken.None);
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Serialises writers of the trail across app instances: an advisory lock on PostgreSQL; on
+    /// SQLite the transaction itself already holds the write lock (BEGIN IMMEDIATE).
+    /// </summary>
+    private async Task<AuditTrailHead> LockTrailHeadAsync(CancellationToken ct)
+    {
+        if (Database.IsNpgsql())
+        {
+            await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AuditTrailLockKey})", ct);
+        }
+
+        var head = ChangeTracker.Entries<AuditTrailHead>().Select(e => e.Entity).FirstOrDefault();
+        if (head is not null)
+        {
+            await Entry(head).ReloadAsync(ct);
+            if (Entry(head).State == EntityState.Detached)
+            {
+                head = null;
+            }
+        }
+
+        head ??= await AuditTrailHeads.SingleOrDefaultAsync(h => h.Id == AuditTrailHead.SingletonId, ct);
+        if (head is null)
+        {
+            head = new AuditTrailHead();
+            AuditTrailHeads.Add(head);
+        }
+
+        return head;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Perennial.Hosting;
+
+/// <summary>Top-level settings under <c>Perennial</c>; see the settings table in the README.</summary>
+public sealed class PerennialOptions
+{
+    public const string Section = "Perennial";
+
+    /// <summary>Folder for the SQLite database and other local data.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Seed the demo organisation on start.</summary>
+    public bool Demo { get; set; }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Json;
+using Perennial.Accounts;
+using Perennial.ApiTokens;
+using Perennial.AuditTrail;
+using Perennial.Data;
+using Perennial.Health;
+using Perennial.Organisations;
+using Perennial.Security;
+
+namespace Perennial.Hosting;
+
+/// <summary>Builds the web host: UI, JSON API and background work, on the configured database.</summary>
+public static class PerennialWebApp
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Serves wwwroot from the project when run from a build; a published app has it beside the binary.
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddPerennialCore(builder.Configuration);
+        builder.Services.AddPerennialWeb(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Services the command line needs as well as the web host.</summary>
+    public static IServiceCollection AddPerennialCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var perennial = configuration.GetSection(PerennialOptions.Section).Get<PerennialOptions>() ?? new PerennialOptions();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddSingleton(perennial);
+        services.AddSingleton(database);
+        services.AddSingleton(TimeProvider.System);
+        services.AddPerennialData(database, perennial.DataDirectory);
+        services.AddPerennialUseCases();
+        return services;
+    }
+
+    private static IServiceCollection AddPerennialWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddPerennialSecurity(configuration);
+        services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        // Binding failures throw so that ApiExceptionHandler can name the field in its ProblemDetails.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi();
+        services.AddRazorPages(o =>
+        {
+        });
+        services.AddAntiforgery(o => o.Cookie.Name = "perennial.antiforgery");
+        services.AddScoped<Pages.Shared.LayoutData>();
+        return services;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    }
+
+    public static WebApplication UsePerennial(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler("/error/500");
+        app.UseWhen(ctx => RequestKinds.IsApi(ctx.Request), api => api.UseStatusCodePages());
+        app.UseWhen(ctx => !RequestKinds.IsApi(ctx.Request), ui => ui.UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.Use(SecurityHeaders);
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseMiddleware<AccessMiddleware>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().WithAccess(Access.Anonymous);
+        app.MapOpenApi().WithAccess(Access.Anonymous);
+        app.MapHealth();
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ValidationFilter>();
+        api.MapOrganisationsApi();
+        api.MapApiTokensApi();
+        api.MapHistoryApi();
+        api.MapAccountsApi();
+        app.MapRazorPages();
+        return app;
+    }
+
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "same-origin";
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+        return next();
+    }
+}

@@ -1,0 +1,38 @@
+using Perennial.Organisations;
+using Perennial.Paging;
+using Perennial.Security;
+
+namespace Perennial.Pages.Shared;
+
+/// <summary>What the layout needs: the signed-in person, their organisations, the current one.</summary>
+public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationService organisations)
+{
+    public CurrentUser User => user;
+    public CurrentOrg Org => org;
+
+    public async Task<IReadOnlyList<OrganisationSummary>> MyOrganisationsAsync(CancellationToken ct)
+    {
+        if (!user.IsAuthenticated)
+        {
+            return [];
+        }
+
+        var page = await organisations.ListForUserAsync(user.RequireId(), new PageRequest(1, PageRequest.MaxPageSize), ct);
+        return page.Items;
+    }
+
+    public static readonly IReadOnlyList<(string Key, string Label)> Sections =
+    [
+        ("", "Dashboard"),
+        ("calendar", "Calendar"),
+        ("activities", "Activities"),
+        ("evidence", "Evidence"),
+        ("risks", "Risks"),
+        ("controls", "Controls & SoA"),
+        ("audits", "Audits"),
+        ("nonconformities", "Nonconformities"),
+        ("changes", "Changes"),
+        ("reviews", "Reviews"),
+        ("settings", "Settings"),
+    ];
+}

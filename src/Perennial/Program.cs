@@ -1,0 +1,3 @@
+using Perennial.Cli;
+
+return await PerennialCli.RunAsync(args);

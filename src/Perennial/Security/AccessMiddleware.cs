@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Perennial.Data;
+using Perennial.Organisations;
+
+namespace Perennial.Security;
+
+/// <summary>
+/// Enforces every endpoint's <see cref="AccessAttribute"/> before model binding and antiforgery run:
+/// 401 (or sign-in) for anonymous callers, 404 for an organisation the caller is not a member of,
+/// 403 for too low a role. An endpoint without a rule is refused.
+/// </summary>
+public sealed class AccessMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context, CurrentUser user, CurrentOrg org, PerennialDbContext db, OrganisationService organisations)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var rule = endpoint.Metadata.GetMetadata<AccessAttribute>();
+        if (rule is null)
+        {
+            await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "No access rule", "This endpoint declares no access rule, so it is closed.");
+            return;
+        }
+
+        if (CurrentUser.IdFrom(context.User) is { } userId)
+        {
+            var account = await db.Users.AsNoTracking()
+                .Where(u => u.Id == userId)
+                .Select(u => new { u.Email, u.DisplayName, u.IsInstallationAdmin })
+                .SingleOrDefaultAsync(context.RequestAborted);
+            if (account is not null)
+            {
+                user.Id = userId;
+                user.Email = account.Email ?? "";
+                user.DisplayName = account.DisplayName;
+                user.IsInstallationAdmin = account.IsInstallationAdmin;
+                user.Method = context.User.FindFirst(PerennialClaims.AuthMethod)?.Value ?? "cookie";
+            }
+        }
+
+        if (rule.Access == Access.Anonymous)
+        {
+            await next(context);
+            return;
+        }
+
+        if (!user.IsAuthenticated)
+        {
+            await context.ChallengeAsync();
+            return;
+        }
+
+        if (rule.Access == Access.InstallationAdmin && !user.IsInstallationAdmin)
+        {
+            await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "Only installation administrators may do this.");
+            return;
+        }
+
+        if (rule.MinimumOrgRole is { } minimum)
+        {
+            var slug = context.GetRouteValue(AccessEndpointExtensions.OrgRouteValue) as string;
+            var access = slug is null ? null : await organisations.FindAccessAsync(user.RequireId(), slug, context.RequestAborted);
+            if (access is null)
+            {
+                // Indistinguishable from an organisation that does not exist: no probing of other tenants.
+                await WriteProblemAsync(context, StatusCodes.Status404NotFound, "Organisation not found", $"There is no organisation '{slug}' for you.");
+                return;
+            }
+
+            if (access.Role < minimum)
+            {
+                await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden",
+                    $"This needs the {minimum.ToLabel()} role or higher in '{access.Slug}'; you are {access.Role.ToLabel()}.");
+                return;
+            }
+
+            org.Set(access);
+        }
+
+        await next(context);
+    }
+
+    private static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        if (RequestKinds.IsApi(context.Request))
+        {
+            var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+            });
+        }
+
+        // Pages: the status-code page re-executes /error/{status} with a friendly message.
+    }
+}
+
+public static class RequestKinds
+{
+    public static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
+}
+
+public static class PerennialClaims
+{
+    public const string AuthMethod = "perennial:auth_method";
+}
