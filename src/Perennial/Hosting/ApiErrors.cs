@@ -15,7 +15,9 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!RequestKinds.IsApi(httpContext.Request))
+        // The exception handler has already pointed Request.Path at the error page; decide by the original path.
+        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path;
+        if (!RequestKinds.IsApi(path))
         {
             return false;
         }

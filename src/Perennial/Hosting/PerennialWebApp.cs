@@ -21,9 +21,9 @@ public static class PerennialWebApp
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
+            // Pages, views and static-asset manifests belong to this assembly, also when a test host starts it.
+            ApplicationName = typeof(PerennialWebApp).Assembly.GetName().Name,
         });
-        // Serves wwwroot from the project when run from a build; a published app has it beside the binary.
-        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddPerennialCore(builder.Configuration);
         builder.Services.AddPerennialWeb(builder.Configuration);
         return builder;
@@ -39,13 +39,14 @@ public static class PerennialWebApp
         services.AddSingleton(TimeProvider.System);
         services.AddPerennialData(database, perennial.DataDirectory);
         services.AddPerennialUseCases();
+        // Keys live in the database so that every instance (and the command line) shares them.
+        services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>();
         return services;
     }
 
     private static IServiceCollection AddPerennialWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddPerennialSecurity(configuration);
-        services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -75,13 +76,14 @@ public static class PerennialWebApp
         app.UseWhen(ctx => RequestKinds.IsApi(ctx.Request), api => api.UseStatusCodePages());
         app.UseWhen(ctx => !RequestKinds.IsApi(ctx.Request), ui => ui.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.Use(SecurityHeaders);
+        // Public files (the stylesheet) are served before routing: no endpoint, no session needed.
+        app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
         app.UseMiddleware<AccessMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapStaticAssets().WithAccess(Access.Anonymous);
         app.MapOpenApi().WithAccess(Access.Anonymous);
         app.MapHealth();
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ValidationFilter>();

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Perennial.Pages;
 
+/// <summary>The friendly page for error statuses; re-executed for any method, so it describes itself before any handler.</summary>
 [IgnoreAntiforgeryToken]
 public sealed class ErrorModel : PageModel
 {
@@ -10,20 +12,27 @@ public sealed class ErrorModel : PageModel
     public string Heading { get; private set; } = "";
     public string Explanation { get; private set; } = "";
 
-    public void OnGet(int? status) => Describe(status);
-
-    public void OnPost(int? status) => Describe(status);
-
-    private void Describe(int? status)
+    public override void OnPageHandlerSelected(PageHandlerSelectedContext context)
     {
-        Status = status ?? 500;
+        ArgumentNullException.ThrowIfNull(context);
+        var status = int.TryParse(RouteData.Values["status"] as string, out var s) ? s : 500;
+        Status = status is >= 400 and < 600 ? status : 500;
         (Heading, Explanation) = Status switch
         {
             400 => ("Bad request", "The request could not be understood. Check the form and try again."),
             403 => ("Not allowed", "Your role does not allow this. Ask an administrator of the organisation if you need it."),
             404 => ("Not found", "There is nothing here, or it belongs to an organisation you are not a member of."),
+            405 => ("Not allowed here", "This address does not accept that kind of request."),
             _ => ("Something went wrong", "The server could not complete the request. It has been logged."),
         };
-        Response.StatusCode = Status is >= 400 and < 600 ? Status : 500;
+        Response.StatusCode = Status;
+    }
+
+    public void OnGet()
+    {
+    }
+
+    public void OnPost()
+    {
     }
 }

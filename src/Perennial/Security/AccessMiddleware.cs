@@ -106,10 +106,12 @@ public sealed class AccessMiddleware(RequestDelegate next)
 
 public static class RequestKinds
 {
-    public static bool IsApi(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-        || request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
-        || request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
+    public static bool IsApi(HttpRequest request) => IsApi(request.Path);
+
+    public static bool IsApi(PathString path) =>
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
 }
 
 public static class PerennialClaims

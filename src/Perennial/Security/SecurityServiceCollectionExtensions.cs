@@ -39,7 +39,12 @@ public static class SecurityServiceCollectionExtensions
         services.AddIdentityCore<User>(o =>
             {
                 o.User.RequireUniqueEmail = true;
+                // Length over composition rules, as NIST SP 800-63B advises.
                 o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
                 o.Lockout.AllowedForNewUsers = true;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
