@@ -23,6 +23,13 @@ public sealed class AccessMiddleware(RequestDelegate next)
         }
 
         var rule = endpoint.Metadata.GetMetadata<AccessAttribute>();
+        if (rule is null && endpoint is not RouteEndpoint)
+        {
+            // Routing's own rejections (405 method not allowed, 415 unsupported media type) reveal nothing.
+            await next(context);
+            return;
+        }
+
         if (rule is null)
         {
             await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "No access rule", "This endpoint declares no access rule, so it is closed.");

@@ -43,6 +43,14 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(DatabaseProvider.Sqlite, cs, dir, null, null);
     }
 
+    /// <summary>A SQLite database in a folder that does not exist: every connection fails.</summary>
+    public static TestDatabase Unreachable()
+    {
+        var dir = Directory.CreateTempSubdirectory("perennial-test-").FullName;
+        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dir, "missing", "perennial.db"), Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
+        return new TestDatabase(DatabaseProvider.Sqlite, cs, dir, null, null);
+    }
+
     public static async Task<TestDatabase> CreatePostgresAsync()
     {
         var admin = Environment.GetEnvironmentVariable(PostgresVariable) ?? DefaultPostgres;
