@@ -21,6 +21,8 @@ public static class PerennialWebApp
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
+            // The app's own name, whoever hosts it: static asset manifests and Razor Pages are found by it.
+            ApplicationName = typeof(PerennialWebApp).Assembly.GetName().Name,
         });
         // Serves wwwroot from the project when run from a build; a published app has it beside the binary.
         builder.WebHost.UseStaticWebAssets();
