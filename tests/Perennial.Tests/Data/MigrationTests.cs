@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Perennial.Data;
 using Perennial.AuditTrail;
+using Perennial.Data;
 
 namespace Perennial.Tests.Data;
 

@@ -140,7 +140,7 @@ public sealed partial class TestApp : IAsyncDisposable
     public Task<User> CreateUserAsync(string email, bool installationAdmin = false, string password = TestPassword) =>
         WithScopeAsync(async s => (await s.GetRequiredService<AccountService>().CreateAsync(email, null, password, installationAdmin, CancellationToken.None)).User);
 
-    public const string TestPassword = "correct-horse-battery-9";
+    public const string TestPassword = "Correct-horse-battery-9";
 
     public Task<Organisation> CreateOrganisationAsync(string slug, Guid adminUserId) =>
         WithScopeAsync(s => s.GetRequiredService<OrganisationService>().CreateAsync(slug, $"Organisation {slug}", adminUserId, false, CancellationToken.None));

@@ -22,7 +22,8 @@ public sealed class TokensModel(CurrentUser user, ApiTokenService tokens) : Page
     [BindProperty]
     public CreateInput Input { get; set; } = new();
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // From the query string only: the route value "page" is the Razor page's own path.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public Paged<ApiTokenSummary> Tokens { get; private set; } = new([], 1, PageRequest.DefaultPageSize, 0);

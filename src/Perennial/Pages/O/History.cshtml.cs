@@ -18,7 +18,8 @@ public sealed class HistoryModel(CurrentOrg org, AuditHistory history) : PageMod
     [BindProperty(SupportsGet = true)]
     public string? EntityId { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // From the query string only: the route value "page" is the Razor page's own path.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public CurrentOrg Org => org;

@@ -26,7 +26,8 @@ public sealed class MembersModel(CurrentOrg org, OrganisationService organisatio
     [BindProperty]
     public AddInput Add { get; set; } = new();
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // From the query string only: the route value "page" is the Razor page's own path.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public CurrentOrg Org => org;
