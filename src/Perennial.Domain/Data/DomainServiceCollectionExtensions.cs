@@ -3,6 +3,7 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.Demo;
 using Perennial.Organisations;
+using Perennial.Scheduling;
 
 namespace Perennial.Data;
 
@@ -15,6 +16,8 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<OrganisationService>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DemoSeeder>();
+        services.AddSingleton<Scheduler>();
+        services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
         return services;
     }
 }

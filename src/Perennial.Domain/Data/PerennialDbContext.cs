@@ -6,6 +6,7 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.AuditTrail;
 using Perennial.Organisations;
+using Perennial.Scheduling;
 
 namespace Perennial.Data;
 
@@ -23,6 +24,8 @@ public sealed class PerennialDbContext(
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditTrailHead> AuditTrailHeads => Set<AuditTrailHead>();
+
+    public DbSet<ScheduledJobState> ScheduledJobs => Set<ScheduledJobState>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -10,4 +10,12 @@ public sealed class PerennialOptions
 
     /// <summary>Seed the demo organisation on start.</summary>
     public bool Demo { get; set; }
+
+    public SchedulerOptions Scheduler { get; set; } = new();
+}
+
+public sealed class SchedulerOptions
+{
+    /// <summary>Run background jobs in this instance. Turn off for web-only instances; leases keep jobs single anyway.</summary>
+    public bool Enabled { get; set; } = true;
 }

@@ -59,6 +59,7 @@ public static class PerennialWebApp
         });
         services.AddAntiforgery(o => o.Cookie.Name = "perennial.antiforgery");
         services.AddScoped<Pages.Shared.LayoutData>();
+        services.AddHostedService<Scheduling.SchedulerService>();
         return services;
     }
 
