@@ -10,14 +10,18 @@ using Perennial.Tests.Infrastructure;
 
 namespace Perennial.Tests.ApiTokens;
 
-public sealed class ApiTokenTests : IAsyncLifetime
+public sealed class SqliteApiTokenTests() : ApiTokenTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgresApiTokenTests() : ApiTokenTests(DatabaseProvider.Postgres);
+
+public abstract class ApiTokenTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestApp app = null!;
     private Guid userId;
 
     public async ValueTask InitializeAsync()
     {
-        app = await TestApp.StartAsync();
+        app = await TestApp.StartAsync(provider);
         userId = (await app.CreateUserAsync("pipeline@tokens.test")).Id;
     }
 

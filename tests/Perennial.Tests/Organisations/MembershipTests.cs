@@ -1,12 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Perennial.Data;
 using Perennial.Organisations;
 using Perennial.Tests.Infrastructure;
 
 namespace Perennial.Tests.Organisations;
 
-public sealed class MembershipTests : IAsyncLifetime
+public sealed class SqliteMembershipTests() : MembershipTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgresMembershipTests() : MembershipTests(DatabaseProvider.Postgres);
+
+public abstract class MembershipTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestApp app = null!;
     private Organisation org = null!;
@@ -14,7 +19,7 @@ public sealed class MembershipTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        app = await TestApp.StartAsync();
+        app = await TestApp.StartAsync(provider);
         var user = await app.CreateUserAsync("admin@members.test");
         org = await app.CreateOrganisationAsync("members", user.Id);
         admin = app.CreateApiClient(await app.CreateTokenAsync(user.Id));

@@ -2,17 +2,22 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Perennial.Data;
 using Perennial.Organisations;
 using Perennial.Security;
 using Perennial.Tests.Infrastructure;
 
 namespace Perennial.Tests.Security;
 
+public sealed class SqliteAccessRuleTests() : AccessRuleTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgresAccessRuleTests() : AccessRuleTests(DatabaseProvider.Postgres);
+
 /// <summary>
 /// Every route the app maps, times every kind of caller: generated from the app's own endpoint list,
 /// so a new route without an access rule, or with a rule that is not enforced, fails here.
 /// </summary>
-public sealed class AccessRuleTests : IAsyncLifetime
+public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestApp app = null!;
     private readonly Dictionary<string, Caller> callers = new(StringComparer.Ordinal);
@@ -21,7 +26,7 @@ public sealed class AccessRuleTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        app = await TestApp.StartAsync();
+        app = await TestApp.StartAsync(provider);
         var homeAdmin = await app.CreateUserAsync("admin@home.test");
         var home = await app.CreateOrganisationAsync("home", homeAdmin.Id);
         var outsider = await app.CreateUserAsync("admin@away.test");
