@@ -26,8 +26,11 @@ namespace Perennial.Tests.Infrastructure;
 /// </summary>
 public sealed partial class TestApp : IAsyncDisposable
 {
-    private TestApp(WebApplication app, TestDatabase database, FakeTimeProvider time, bool kestrel)
+    private readonly bool ownsDatabase;
+
+    private TestApp(WebApplication app, TestDatabase database, FakeTimeProvider time, bool kestrel, bool ownsDatabase)
     {
+        this.ownsDatabase = ownsDatabase;
         App = app;
         Database = database;
         Time = time;
@@ -58,7 +61,11 @@ public sealed partial class TestApp : IAsyncDisposable
         return await StartAsync(database, kestrel, settings, migrate);
     }
 
-    public static async Task<TestApp> StartAsync(TestDatabase database, bool kestrel = false, IDictionary<string, string?>? settings = null, bool migrate = true)
+    /// <summary>
+    /// Starts an app on an existing database. With <paramref name="ownsDatabase"/> false the database
+    /// outlives the app, as when a second instance shares it.
+    /// </summary>
+    public static async Task<TestApp> StartAsync(TestDatabase database, bool kestrel = false, IDictionary<string, string?>? settings = null, bool migrate = true, bool ownsDatabase = true)
     {
         var args = new List<string>
         {
@@ -95,14 +102,17 @@ public sealed partial class TestApp : IAsyncDisposable
         app.UsePerennial();
         await ServeCommand.PrepareDatabaseAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
-        return new TestApp(app, database, time, kestrel);
+        return new TestApp(app, database, time, kestrel, ownsDatabase);
     }
 
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();
         await App.DisposeAsync();
-        await Database.DisposeAsync();
+        if (ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
     }
 
     /// <summary>An HTTP client that does not follow redirects, so tests see 302s to the sign-in page.</summary>
