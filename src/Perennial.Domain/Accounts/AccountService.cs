@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Perennial.Common;
 using Perennial.Data;
 using Perennial.Organisations;
+using Perennial.Paging;
 
 namespace Perennial.Accounts;
 
@@ -106,12 +107,16 @@ public sealed class AccountService(PerennialDbContext db, UserManager<User> user
         return account;
     }
 
-    public async Task<IReadOnlyList<AccountSummary>> ListAsync(CancellationToken ct)
+    public async Task<Paged<AccountSummary>> ListAsync(PageRequest page, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var rows = await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
-        return rows.Select(u => new AccountSummary(u.Id, u.Email ?? "", u.DisplayName, u.IsInstallationAdmin, u.CreatedAt, u.LockoutEnd > now)).ToList();
+        var rows = await db.Users.AsNoTracking().OrderBy(u => u.Email).ToPagedAsync(page, ct);
+        return new Paged<AccountSummary>(
+            rows.Items.Select(u => new AccountSummary(u.Id, u.Email ?? "", u.DisplayName, u.IsInstallationAdmin, u.CreatedAt, u.LockoutEnd > now)).ToList(),
+            rows.Page, rows.PageSize, rows.Total);
     }
+
+    public async Task<bool> AnyAccountAsync(CancellationToken ct) => await db.Users.AnyAsync(ct);
 
     public static bool IsEmail(string value) =>
         value.Length is > 0 and <= 256 && MailAddress.TryCreate(value, out var parsed) && parsed.Address == value;

@@ -27,10 +27,8 @@ public static class AccountsApi
 
     private static async Task<Ok<PageDto<AccountDto>>> List(int? page, int? pageSize, AccountService accounts, CancellationToken ct)
     {
-        var request = PagingApi.Read(page, pageSize);
-        var all = await accounts.ListAsync(ct);
-        var items = all.Skip(request.Skip).Take(request.PageSize).Select(ToDto).ToList();
-        return TypedResults.Ok(new PageDto<AccountDto>(items, request.Page, request.PageSize, all.Count));
+        var list = await accounts.ListAsync(PagingApi.Read(page, pageSize), ct);
+        return TypedResults.Ok(list.ToDto(ToDto));
     }
 
     private static async Task<Created<CreatedAccountDto>> Create(CreateAccountRequest request, AccountService accounts, CancellationToken ct)

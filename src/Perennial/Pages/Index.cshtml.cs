@@ -14,7 +14,7 @@ public sealed class IndexModel(CurrentUser user, AccountService accounts, Organi
     {
         if (!user.IsAuthenticated)
         {
-            return await accounts.AnyInstallationAdminAsync(ct) || await HasAnyAccountAsync(ct)
+            return await accounts.AnyAccountAsync(ct)
                 ? Redirect("/account/sign-in")
                 : Redirect("/setup");
         }
@@ -22,6 +22,4 @@ public sealed class IndexModel(CurrentUser user, AccountService accounts, Organi
         var mine = await organisations.ListForUserAsync(user.RequireId(), new PageRequest(1, 2), ct);
         return mine.Total == 1 ? Redirect($"/o/{mine.Items[0].Slug}") : Redirect("/orgs");
     }
-
-    private async Task<bool> HasAnyAccountAsync(CancellationToken ct) => (await accounts.ListAsync(ct)).Count > 0;
 }

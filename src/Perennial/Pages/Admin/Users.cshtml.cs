@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Perennial.Accounts;
 using Perennial.Common;
+using Perennial.Pages.Shared;
+using Perennial.Paging;
 
 namespace Perennial.Pages.Admin;
 
@@ -22,11 +24,15 @@ public sealed class UsersModel(AccountService accounts) : PageModel
     [BindProperty]
     public CreateInput Input { get; set; } = new();
 
-    public IReadOnlyList<AccountSummary> Accounts { get; private set; } = [];
+    [FromQuery(Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    public Paged<AccountSummary> Accounts { get; private set; } = new([], 1, PageRequest.DefaultPageSize, 0);
+    public PagerModel Pager => new("/admin/users", Accounts.Page, Accounts.PageSize, Accounts.Total);
 
     public (string Email, string Password)? Created { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct) => Accounts = await accounts.ListAsync(ct);
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
@@ -45,7 +51,10 @@ public sealed class UsersModel(AccountService accounts) : PageModel
             }
         }
 
-        Accounts = await accounts.ListAsync(ct);
+        await LoadAsync(ct);
         return Page();
     }
+
+    private async Task LoadAsync(CancellationToken ct) =>
+        Accounts = await accounts.ListAsync(new PageRequest(Math.Max(1, PageNumber), PageRequest.DefaultPageSize), ct);
 }
