@@ -16,9 +16,6 @@ public sealed record AccountSummary(Guid Id, string Email, string DisplayName, b
 /// <summary>Creates and lists local accounts. Passwords are hashed by ASP.NET Core Identity.</summary>
 public sealed class AccountService(PerennialDbContext db, UserManager<User> users, TimeProvider time)
 {
-    public async Task<bool> AnyInstallationAdminAsync(CancellationToken ct) =>
-        await db.Users.AnyAsync(u => u.IsInstallationAdmin, ct);
-
     public async Task<User?> FindByEmailAsync(string email, CancellationToken ct)
     {
         var normalized = (email ?? "").Trim().ToUpperInvariant();

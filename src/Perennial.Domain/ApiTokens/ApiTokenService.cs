@@ -16,6 +16,7 @@ public sealed record CreatedApiToken(ApiTokenSummary Token, string Secret);
 public sealed class ApiTokenService(PerennialDbContext db, TimeProvider time)
 {
     public const string SecretPrefix = "prn_";
+    public const int MaxYears = 10;
 
     public async Task<CreatedApiToken> CreateAsync(Guid userId, string name, DateOnly? expiresOn, CancellationToken ct)
     {
@@ -30,6 +31,11 @@ public sealed class ApiTokenService(PerennialDbContext db, TimeProvider time)
         if (expiresOn is { } date && date < today)
         {
             throw UseCaseException.Invalid("expires", $"The expiry date {date:yyyy-MM-dd} is in the past.");
+        }
+
+        if (expiresOn is { } far && far > today.AddYears(MaxYears))
+        {
+            throw UseCaseException.Invalid("expires", $"The expiry date {far:yyyy-MM-dd} is more than {MaxYears} years away; leave it empty for a token that does not expire.");
         }
 
         if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
@@ -83,7 +89,7 @@ public sealed class ApiTokenService(PerennialDbContext db, TimeProvider time)
         var hash = Hash(presented);
         var token = await db.ApiTokens.Include(t => t.User).SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
         var now = time.GetUtcNow();
-        if (token is null || !token.IsUsable(now))
+        if (token is null || !token.IsUsable(now) || token.User!.LockoutEnd > now)
         {
             return null;
         }

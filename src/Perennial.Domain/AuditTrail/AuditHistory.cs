@@ -26,12 +26,21 @@ public sealed class AuditHistory(PerennialDbContext db)
         return new Paged<HistoryItem>(rows.Items.Select(ToItem).ToList(), rows.Page, rows.PageSize, rows.Total);
     }
 
-    public async Task<Paged<HistoryItem>> ForEntityAsync(string entityType, Guid entityId, PageRequest page, CancellationToken ct)
+    /// <summary>Installation-wide records (accounts, API tokens), which belong to no organisation.</summary>
+    public async Task<Paged<HistoryItem>> ForInstallationAsync(string? entityType, Guid? entityId, PageRequest page, CancellationToken ct)
     {
-        var rows = await db.AuditEntries.AsNoTracking()
-            .Where(e => e.EntityType == entityType && e.EntityId == entityId)
-            .OrderByDescending(e => e.Sequence)
-            .ToPagedAsync(page, ct);
+        var query = db.AuditEntries.AsNoTracking().Where(e => e.OrganisationId == null);
+        if (!string.IsNullOrWhiteSpace(entityType))
+        {
+            query = query.Where(e => e.EntityType == entityType);
+        }
+
+        if (entityId is { } id)
+        {
+            query = query.Where(e => e.EntityId == id);
+        }
+
+        var rows = await query.OrderByDescending(e => e.Sequence).ToPagedAsync(page, ct);
         return new Paged<HistoryItem>(rows.Items.Select(ToItem).ToList(), rows.Page, rows.PageSize, rows.Total);
     }
 

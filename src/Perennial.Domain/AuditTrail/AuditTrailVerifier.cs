@@ -49,7 +49,7 @@ public sealed class AuditTrailVerifier(PerennialDbContext db)
                 $"Audit trail broken at entry {first}: the trail records {headSequence} entries but {checkedCount} are present (entries were removed from the end, or the head was altered).");
         }
 
-        return new AuditTrailVerification(true, checkedCount, null, $"Audit trail intact: {checkedCount} entries verified.");
+        return new AuditTrailVerification(true, checkedCount, null, $"Audit trail intact: {checkedCount} entries verified; newest hash {expectedPrevious}.");
     }
 
     private static AuditTrailVerification Broken(long checkedCount, long sequence, string message) =>

@@ -41,10 +41,17 @@ public sealed class PerennialDbContext(
         ArgumentNullException.ThrowIfNull(configurationBuilder);
         if (Database.IsSqlite())
         {
-            // SQLite cannot order or compare DateTimeOffset text; store instants as sortable integers.
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            // SQLite cannot order or compare DateTimeOffset text; instants are UTC, so store their
+            // ticks: sortable, and exact to 100 ns (the binary converter would round to 0.1 ms).
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
         }
     }
+
+    /// <summary>Stores an instant as its UTC ticks; reads it back in UTC.</summary>
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        value => value.UtcTicks,
+        ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
 
     /// <summary>
     /// Synchronous saves are for infrastructure records only (data-protection keys); ISMS data is
@@ -130,6 +137,24 @@ public sealed class PerennialDbContext(
             {
                 await ownTransaction.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// Serialises a check-then-act use case (e.g. "keep one administrator") across app instances for
+    /// the rest of the current transaction: an advisory lock on PostgreSQL; on SQLite the
+    /// transaction already holds the database's write lock.
+    /// </summary>
+    public async Task LockAsync(string name, CancellationToken ct)
+    {
+        if (Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("LockAsync needs a transaction.");
+        }
+
+        if (Database.IsNpgsql())
+        {
+            await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({name}, 0))", ct);
         }
     }
 

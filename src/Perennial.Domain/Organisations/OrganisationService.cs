@@ -116,6 +116,8 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
 
     public async Task<MemberSummary> ChangeMemberAsync(Guid organisationId, Guid userId, OrgRole role, DateOnly? expiresOn, CancellationToken ct)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockAsync($"members:{organisationId}", ct);
         var membership = await db.Memberships.Include(m => m.User)
             .SingleOrDefaultAsync(m => m.OrganisationId == organisationId && m.UserId == userId, ct)
             ?? throw UseCaseException.NotFound("This person is not a member of the organisation.");
@@ -128,11 +130,14 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
         membership.Role = role;
         membership.ExpiresOn = expiresOn;
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return new MemberSummary(userId, membership.User!.Email ?? "", membership.User.DisplayName, role, expiresOn, membership.IsActive(Today));
     }
 
     public async Task RemoveMemberAsync(Guid organisationId, Guid userId, CancellationToken ct)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockAsync($"members:{organisationId}", ct);
         var membership = await db.Memberships
             .SingleOrDefaultAsync(m => m.OrganisationId == organisationId && m.UserId == userId, ct)
             ?? throw UseCaseException.NotFound("This person is not a member of the organisation.");
@@ -143,6 +148,7 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
 
         db.Memberships.Remove(membership);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     private void ValidateExpiry(OrgRole role, DateOnly? expiresOn)
@@ -150,6 +156,11 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
         if (expiresOn is { } date && date < Today)
         {
             throw UseCaseException.Invalid("expiresOn", "expiresOn must be today or later.");
+        }
+
+        if (expiresOn is { } far && far > Today.AddYears(10))
+        {
+            throw UseCaseException.Invalid("expiresOn", "expiresOn must be within 10 years; leave it empty for access that does not expire.");
         }
 
         if (expiresOn is not null && role == OrgRole.Admin)

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Perennial.Hosting;
 using Perennial.Security;
@@ -15,9 +14,14 @@ public static class HistoryApi
     }
 
     private static async Task<Ok<PageDto<HistoryItem>>> List(
-        [StringLength(100)] string? entityType, Guid? entityId, int? page, int? pageSize,
+        string? entityType, Guid? entityId, int? page, int? pageSize,
         CurrentOrg currentOrg, AuditHistory history, CancellationToken ct)
     {
+        if (entityType is { Length: > 100 })
+        {
+            throw Common.UseCaseException.Invalid("entityType", "entityType is at most 100 characters.");
+        }
+
         var list = await history.ForOrganisationAsync(currentOrg.Id, entityType, entityId, PagingApi.Read(page, pageSize), ct);
         return TypedResults.Ok(new PageDto<HistoryItem>(list.Items, list.Page, list.PageSize, list.Total));
     }

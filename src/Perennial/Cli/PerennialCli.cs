@@ -82,6 +82,12 @@ public static class PerennialCli
                 return 2;
             }
 
+            if (parsedRole != OrgRole.Admin && parse.GetValue(org) is null)
+            {
+                await io.Err.WriteLineAsync($"error: --role {parsedRole.ToName()} is a role in an organisation; name it with --org SLUG.");
+                return 2;
+            }
+
             string? password = null;
             if (parse.GetValue(passwordStdin))
             {
@@ -190,7 +196,38 @@ public static class PerennialCli
     private static async Task<int> WithServicesAsync(ParseResult parse, Option<string?> data, CliIo io, Func<IServiceProvider, Task<int>> action, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (UnknownToken(parse) is { } unknown)
+        {
+            await io.Err.WriteLineAsync($"error: unknown option or argument '{unknown}'. Settings are passed as --Section:Key=value; see --help.");
+            return 2;
+        }
+
         return await RunWithServicesAsync(parse, data, io, action);
+    }
+
+    /// <summary>
+    /// Tokens the command did not recognise may only be settings (<c>--Perennial:Database:Provider=postgres</c>),
+    /// so that a mistyped option such as <c>--expirse</c> is an error rather than silently ignored.
+    /// </summary>
+    internal static string? UnknownToken(ParseResult parse) =>
+        parse.UnmatchedTokens.FirstOrDefault(t => !IsSetting(t));
+
+    internal static bool IsSetting(string token)
+    {
+        if (!token.StartsWith("--", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var equals = token.IndexOf('=', StringComparison.Ordinal);
+        if (equals < 3)
+        {
+            return false;
+        }
+
+        var key = token[2..equals];
+        return key.Contains(':', StringComparison.Ordinal) || key.Contains("__", StringComparison.Ordinal)
+            || key is "urls" or "environment" or "contentRoot";
     }
 
     private static async Task<int> RunWithServicesAsync(ParseResult parse, Option<string?> data, CliIo io, Func<IServiceProvider, Task<int>> action)

@@ -21,6 +21,12 @@ internal static class ServeCommand
         serve.TreatUnmatchedTokensAsErrors = false;
         serve.SetAction(async (parse, ct) =>
         {
+            if (PerennialCli.UnknownToken(parse) is { } unknown)
+            {
+                await Console.Error.WriteLineAsync($"error: unknown option or argument '{unknown}'. Settings are passed as --Section:Key=value; see --help.");
+                return 2;
+            }
+
             var args = new List<string>(parse.UnmatchedTokens);
             if (parse.GetValue(urls) is { } u)
             {

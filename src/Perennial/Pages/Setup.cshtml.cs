@@ -33,12 +33,14 @@ public sealed class SetupModel(AccountService accounts, OrganisationService orga
     [BindProperty]
     public SetupInput Input { get; set; } = new();
 
+    // Closed as soon as any account exists (a demo seed or `perennial user add` included): from then
+    // on only an administrator creates accounts.
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) =>
-        await accounts.AnyInstallationAdminAsync(ct) ? NotFound() : Page();
+        await accounts.AnyAccountAsync(ct) ? NotFound() : Page();
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        if (await accounts.AnyInstallationAdminAsync(ct))
+        if (await accounts.AnyAccountAsync(ct))
         {
             return NotFound();
         }
@@ -51,6 +53,14 @@ public sealed class SetupModel(AccountService accounts, OrganisationService orga
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
+            // Two first-run forms posted at once: only the first creates an administrator.
+            await db.LockAsync("setup", ct);
+            if (await accounts.AnyAccountAsync(ct))
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                return NotFound();
+            }
+
             var created = await accounts.CreateAsync(Input.Email, Input.DisplayName, Input.Password, installationAdmin: true, ct);
             var organisation = await organisations.CreateAsync(Input.OrganisationSlug, Input.OrganisationName, created.User.Id, isDemo: false, ct);
             await transaction.CommitAsync(ct);

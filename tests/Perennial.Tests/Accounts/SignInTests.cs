@@ -42,13 +42,17 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Contains("The e-mail address or password is not correct.", unknown, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Sign_in_returns_only_to_local_addresses()
+    [Theory]
+    [InlineData("https://evil.example/phish")]
+    [InlineData("//evil.example/phish")]
+    [InlineData("/\\evil.example/phish")]
+    [InlineData("/\t/evil.example")]
+    public async Task Sign_in_returns_only_to_local_addresses(string returnUrl)
     {
         await app.CreateUserAsync("someone@signin.test");
         var client = app.CreateClient(handleCookies: true);
         var fields = Form("someone@signin.test", TestApp.TestPassword);
-        fields["ReturnUrl"] = "https://evil.example/phish";
+        fields["ReturnUrl"] = returnUrl;
 
         var response = await TestApp.PostFormAsync(client, "/account/sign-in", fields);
 
@@ -77,6 +81,17 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/o/founders")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/users")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().GetAsync("/setup")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_setup_page_is_closed_once_any_account_exists()
+    {
+        await app.RunCliAsync("", "demo", "seed");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().GetAsync("/setup")).StatusCode);
+        var client = app.CreateClient(handleCookies: true);
+        var signIn = await client.GetStringAsync("/account/sign-in");
+        Assert.DoesNotContain("/setup", signIn, StringComparison.Ordinal);
     }
 
     [Fact]

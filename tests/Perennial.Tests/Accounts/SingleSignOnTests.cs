@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Perennial.ApiTokens;
-using Perennial.Hosting;
 using Perennial.Tests.Infrastructure;
 
 namespace Perennial.Tests.Accounts;
@@ -78,6 +77,46 @@ public sealed class SingleSignOnTests
         Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
     }
 
+    [Fact]
+    public async Task After_the_first_sign_in_the_account_follows_the_provider_subject_not_the_email()
+    {
+        var ada = new ProviderPerson("sub-ada-0003", "ada@example.org", "Ada");
+        await using var provider = await TestOpenIdProvider.StartAsync(ada, Ct);
+        await using var app = await StartPerennialAsync(provider);
+        await app.CreateUserAsync(ada.Email, password: LocalPassword);
+        using (var first = new Browser())
+        {
+            var linked = await first.FollowAsync(new Uri(app.BaseAddress, "/account/external?returnUrl=/orgs"));
+            Assert.Equal(new Uri(app.BaseAddress, "/orgs"), linked.FinalUri);
+        }
+
+        // Someone else at the provider now claims Ada's address.
+        provider.Person = new ProviderPerson("sub-mallory-0004", ada.Email, "Mallory");
+        using var second = new Browser();
+        var refused = await second.FollowAsync(new Uri(app.BaseAddress, "/account/external?returnUrl=/orgs"));
+
+        Assert.Equal("/account/external/callback", refused.FinalUri.AbsolutePath);
+        Assert.Contains("linked to a different identity", WebUtility.HtmlDecode(refused.FinalPage), StringComparison.Ordinal);
+        using var me = await second.Client.GetAsync(new Uri(app.BaseAddress, "/api/v1/me"), Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_email_the_provider_has_not_verified_does_not_sign_anyone_in()
+    {
+        var person = new ProviderPerson("sub-eve-0005", "ada@example.org", "Eve", EmailVerified: false);
+        await using var provider = await TestOpenIdProvider.StartAsync(person, Ct);
+        await using var app = await StartPerennialAsync(provider);
+        await app.CreateUserAsync("ada@example.org", password: LocalPassword);
+        using var browser = new Browser();
+
+        var journey = await browser.FollowAsync(new Uri(app.BaseAddress, "/account/external?returnUrl=/orgs"));
+
+        Assert.Contains("has not verified ada@example.org", WebUtility.HtmlDecode(journey.FinalPage), StringComparison.Ordinal);
+        using var me = await browser.Client.GetAsync(new Uri(app.BaseAddress, "/api/v1/me"), Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
+    }
+
     /// <summary>
     /// Starts Perennial pointed at the provider, then registers it as the provider's client at its
     /// real address. Perennial reads the provider's metadata only at the first sign-in.
@@ -85,8 +124,6 @@ public sealed class SingleSignOnTests
     private static async Task<TestApp> StartPerennialAsync(TestOpenIdProvider provider)
     {
         var settings = provider.PerennialSettings;
-        // Named after Perennial's own assembly, whose static asset manifest and pages the host loads.
-        settings["applicationName"] = typeof(PerennialWebApp).Assembly.GetName().Name;
         var app = await TestApp.StartAsync(kestrel: true, settings: settings);
         // The provider and the browser keep real time; Perennial's short-lived sign-in cookies must agree with them.
         app.Time.SetUtcNow(TimeProvider.System.GetUtcNow());

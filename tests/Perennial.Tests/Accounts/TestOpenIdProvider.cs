@@ -17,7 +17,8 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Perennial.Tests.Accounts;
 
 /// <summary>Someone the test identity provider knows and signs in.</summary>
-public sealed record ProviderPerson(string Subject, string Email, string Name);
+/// <summary>Whom the provider signs in; <see cref="EmailVerified"/> is sent as <c>email_verified</c> when set.</summary>
+public sealed record ProviderPerson(string Subject, string Email, string Name, bool? EmailVerified = null);
 
 /// <summary>
 /// A real OpenID Connect provider (OpenIddict) on a loopback port: authorization code flow with PKCE,
@@ -37,12 +38,14 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
     private readonly SqliteConnection connection;
     private readonly ConcurrentQueue<string> requests;
 
-    private TestOpenIdProvider(WebApplication app, SqliteConnection connection, ConcurrentQueue<string> requests, ProviderPerson person)
+    private readonly PersonHolder current;
+
+    private TestOpenIdProvider(WebApplication app, SqliteConnection connection, ConcurrentQueue<string> requests, PersonHolder person)
     {
         this.app = app;
         this.connection = connection;
         this.requests = requests;
-        Person = person;
+        current = person;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Authority = new Uri(address.TrimEnd('/') + "/");
     }
@@ -50,7 +53,12 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
     /// <summary>The issuer; its discovery document is at <c>.well-known/openid-configuration</c>.</summary>
     public Uri Authority { get; }
 
-    public ProviderPerson Person { get; }
+    /// <summary>Who the next authorization signs in; a test may change it between journeys.</summary>
+    public ProviderPerson Person
+    {
+        get => current.Person;
+        set => current.Person = value;
+    }
 
     /// <summary>The paths the provider has been asked for, in order (front and back channel).</summary>
     public IReadOnlyList<string> RequestPaths => [.. requests];
@@ -66,6 +74,7 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
 
     public static async Task<TestOpenIdProvider> StartAsync(ProviderPerson person, CancellationToken ct)
     {
+        var holder = new PersonHolder(person);
         // An in-memory SQLite database exists only while a connection to it is open.
         var connection = new SqliteConnection("Data Source=:memory:");
         await connection.OpenAsync(ct);
@@ -106,7 +115,7 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
             return next(context);
         });
         app.UseAuthentication();
-        app.MapMethods(AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], (HttpContext context) => Authorize(context, person));
+        app.MapMethods(AuthorizationPath, [HttpMethods.Get, HttpMethods.Post], (HttpContext context) => Authorize(context, holder.Person));
         app.MapMethods(UserInfoPath, [HttpMethods.Get, HttpMethods.Post], (Delegate)UserInfoAsync);
 
         await using (var scope = app.Services.CreateAsyncScope())
@@ -115,7 +124,7 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
         }
 
         await app.StartAsync(ct);
-        return new TestOpenIdProvider(app, connection, requests, person);
+        return new TestOpenIdProvider(app, connection, requests, holder);
     }
 
     /// <summary>
@@ -161,6 +170,11 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
         identity.SetClaim(Claims.Subject, person.Subject)
             .SetClaim(Claims.Email, person.Email)
             .SetClaim(Claims.Name, person.Name);
+        if (person.EmailVerified is { } verified)
+        {
+            identity.AddClaim(new Claim(Claims.EmailVerified, verified ? "true" : "false", ClaimValueTypes.Boolean));
+        }
+
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
 
@@ -199,3 +213,9 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
 
 /// <summary>The provider's own store: OpenIddict's applications, authorizations, scopes and tokens.</summary>
 public sealed class ProviderDbContext(DbContextOptions<ProviderDbContext> options) : DbContext(options);
+
+/// <summary>The provider's current person, shared with its authorization endpoint.</summary>
+internal sealed class PersonHolder(ProviderPerson person)
+{
+    public ProviderPerson Person { get; set; } = person;
+}

@@ -71,6 +71,19 @@ public abstract class ApiTokenTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_locked_out_account_cannot_use_its_tokens()
+    {
+        var client = app.CreateApiClient(await app.CreateTokenAsync(userId, "ci"));
+        var browser = app.CreateClient(handleCookies: true);
+        for (var i = 0; i < 5; i++)
+        {
+            await TestApp.PostFormAsync(browser, "/account/sign-in", new Dictionary<string, string> { ["Email"] = "pipeline@tokens.test", ["Password"] = "wrong-password-" + i });
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_unknown_token_is_refused_with_401_problem_details()
     {
         var client = app.CreateApiClient("prn_not-a-real-token");

@@ -48,6 +48,8 @@ public sealed class CliTests : IAsyncLifetime
     [InlineData(new[] { "user", "add", "--email", "x@cli.test", "--role", "manager", "--org", "nowhere" }, "No organisation has the slug 'nowhere'")]
     [InlineData(new[] { "user", "add", "--email", "not-an-email", "--role", "admin" }, "is not an e-mail address")]
     [InlineData(new[] { "token", "create", "--user", "nobody@cli.test", "--name", "ci" }, "no account has the e-mail")]
+    [InlineData(new[] { "token", "create", "--user", "x@cli.test", "--name", "ci", "--expirse", "2027-01-01" }, "unknown option or argument '--expirse'")]
+    [InlineData(new[] { "user", "add", "--email", "x@cli.test", "--role", "manager" }, "name it with --org SLUG")]
     public async Task Bad_arguments_exit_non_zero_with_a_message_naming_the_problem(string[] args, string message)
     {
         var result = await app.RunCliAsync("", args);

@@ -92,8 +92,9 @@ public sealed partial class TestApp : IAsyncDisposable
             builder.WebHost.UseTestServer();
         }
 
-        // Tests move time by hand; start on a fixed, ordinary day.
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        // Tests move time by hand; start on a fixed, ordinary day, at an instant with microseconds so
+        // that storage which rounds instants shows up in the tests.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero).AddTicks(1_234_560));
         builder.Services.RemoveAll<TimeProvider>();
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

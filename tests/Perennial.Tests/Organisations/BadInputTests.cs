@@ -63,6 +63,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("page=0", "page")]
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("pageSize=1000", "pageSize")]
+    [InlineData("page=50000000", "page")]
     public async Task A_bad_page_request_is_refused_naming_the_parameter(string query, string field)
     {
         var response = await client.GetAsync($"/api/v1/orgs/home/members?{query}");
@@ -94,6 +95,18 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty("role", out _), problem.ToString());
         var members = await client.GetFromJsonAsync<JsonElement>("/api/v1/orgs/home/members");
         Assert.Equal(1, members.GetProperty("total").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("9999-12-31")]
+    [InlineData("1999-01-01")]
+    public async Task A_token_expiry_far_away_or_past_is_refused_naming_the_field(string expiresOn)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/me/tokens", new { name = "scanner", expiresOn });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("expires", out _), problem.ToString());
     }
 
     [Fact]

@@ -8,8 +8,10 @@ using Perennial.Security;
 namespace Perennial.Pages.Account;
 
 /// <summary>
-/// OpenID Connect sign-in. The provider vouches for an e-mail address; it signs in the local
-/// account with that address, which an administrator must have created (no self-registration).
+/// OpenID Connect sign-in. The first time, the provider's verified e-mail address selects the local
+/// account (which an administrator must have created: no self-registration) and the provider's
+/// subject is linked to it; from then on the subject alone identifies the person, so a changed
+/// or re-used e-mail address at the provider cannot take over another account.
 /// </summary>
 public sealed class ExternalModel(SignInManager<User> signIn, AccountService accounts, OidcOptions oidc, ILogger<ExternalModel> logger) : PageModel
 {
@@ -22,7 +24,7 @@ public sealed class ExternalModel(SignInManager<User> signIn, AccountService acc
             return NotFound();
         }
 
-        var callback = "/account/external/callback?returnUrl=" + Uri.EscapeDataString(SignInModel.SafeReturnUrl(returnUrl));
+        var callback = "/account/external/callback?returnUrl=" + Uri.EscapeDataString(LocalOrRoot(returnUrl));
         var properties = signIn.ConfigureExternalAuthenticationProperties(OidcOptions.Scheme, callback);
         return Challenge(properties, OidcOptions.Scheme);
     }
@@ -42,28 +44,64 @@ public sealed class ExternalModel(SignInManager<User> signIn, AccountService acc
         }
 
         await HttpContext.SignOutAsync(IdentityConstants.ExternalScheme);
-        var email = external.Principal.FindFirst(oidc.EmailClaim)?.Value;
-        if (string.IsNullOrWhiteSpace(email))
+        var principal = external.Principal;
+        var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value;
+        if (string.IsNullOrWhiteSpace(subject))
         {
-            Error = $"The identity provider did not send the '{oidc.EmailClaim}' claim, so Perennial cannot tell who you are.";
+            Error = "The identity provider did not say who you are (no subject claim).";
             return Page();
         }
 
-        var user = await accounts.FindByEmailAsync(email, ct);
+        var users = signIn.UserManager;
+        var user = await users.FindByLoginAsync(OidcOptions.Scheme, subject);
         if (user is null)
         {
-            logger.LogWarning("Single sign-on for {Email}, which has no Perennial account", email);
-            Error = $"There is no Perennial account for {email}. Ask an administrator to create one.";
-            return Page();
+            var email = principal.FindFirst(oidc.EmailClaim)?.Value;
+            if (string.IsNullOrWhiteSpace(email))
+            {
+                Error = $"The identity provider did not send the '{oidc.EmailClaim}' claim, so Perennial cannot tell who you are.";
+                return Page();
+            }
+
+            if (principal.FindFirst("email_verified")?.Value is { } verified && !string.Equals(verified, "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Error = $"The identity provider has not verified {email}, so Perennial cannot rely on it.";
+                return Page();
+            }
+
+            user = await accounts.FindByEmailAsync(email, ct);
+            if (user is null)
+            {
+                logger.LogWarning("Single sign-on for {Email}, which has no Perennial account", email);
+                Error = $"There is no Perennial account for {email}. Ask an administrator to create one.";
+                return Page();
+            }
+
+            var existing = await users.GetLoginsAsync(user);
+            if (existing.Any(l => l.LoginProvider == OidcOptions.Scheme))
+            {
+                logger.LogWarning("Single sign-on for {Email} from a different subject than the one linked to the account", email);
+                Error = $"The account for {email} is linked to a different identity at the provider. Ask an administrator.";
+                return Page();
+            }
+
+            var linked = await users.AddLoginAsync(user, new UserLoginInfo(OidcOptions.Scheme, subject, oidc.DisplayName));
+            if (!linked.Succeeded)
+            {
+                Error = "Your identity could not be linked to your account. Try again.";
+                return Page();
+            }
         }
 
-        if (await signIn.UserManager.IsLockedOutAsync(user))
+        if (await users.IsLockedOutAsync(user))
         {
             Error = "This account is locked. Ask an administrator.";
             return Page();
         }
 
         await signIn.SignInAsync(user, isPersistent: false, authenticationMethod: OidcOptions.Scheme);
-        return LocalRedirect(SignInModel.SafeReturnUrl(returnUrl));
+        return LocalRedirect(LocalOrRoot(returnUrl));
     }
+
+    private string LocalOrRoot(string? url) => Url.IsLocalUrl(url) ? url : "/";
 }

@@ -25,7 +25,7 @@ public sealed class SignInModel(SignInManager<User> signIn, AccountService accou
     public bool SetupAvailable { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct) =>
-        SetupAvailable = !await accounts.AnyInstallationAdminAsync(ct);
+        SetupAvailable = !await accounts.AnyAccountAsync(ct);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
@@ -38,18 +38,13 @@ public sealed class SignInModel(SignInManager<User> signIn, AccountService accou
         var result = await signIn.PasswordSignInAsync(Email.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded)
         {
-            return LocalRedirect(SafeReturnUrl(ReturnUrl));
+            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }
 
         Error = result.IsLockedOut
             ? "This account is locked after too many failed attempts. Try again in 15 minutes or ask an administrator."
             : "The e-mail address or password is not correct.";
-        SetupAvailable = !await accounts.AnyInstallationAdminAsync(ct);
+        SetupAvailable = !await accounts.AnyAccountAsync(ct);
         return Page();
     }
-
-    internal static string SafeReturnUrl(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
-            ? url
-            : "/";
 }

@@ -74,5 +74,5 @@ public sealed class TokensModel(CurrentUser user, ApiTokenService tokens) : Page
     }
 
     private async Task LoadAsync(CancellationToken ct) =>
-        Tokens = await tokens.ListAsync(user.RequireId(), new PageRequest(Math.Max(1, PageNumber), PageRequest.DefaultPageSize), ct);
+        Tokens = await tokens.ListAsync(user.RequireId(), PageRequest.ForUi(PageNumber), ct);
 }

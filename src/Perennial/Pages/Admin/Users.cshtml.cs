@@ -56,5 +56,5 @@ public sealed class UsersModel(AccountService accounts) : PageModel
     }
 
     private async Task LoadAsync(CancellationToken ct) =>
-        Accounts = await accounts.ListAsync(new PageRequest(Math.Max(1, PageNumber), PageRequest.DefaultPageSize), ct);
+        Accounts = await accounts.ListAsync(PageRequest.ForUi(PageNumber), ct);
 }

@@ -23,15 +23,13 @@ public sealed class HistoryModel(CurrentOrg org, AuditHistory history) : PageMod
     public int PageNumber { get; set; } = 1;
 
     public CurrentOrg Org => org;
-    public Paged<HistoryItem> Entries { get; private set; } = new([], 1, PageRequest.DefaultPageSize, 0);
-
-    public PagerModel Pager => new($"/o/{org.Slug}/history", Entries.Page, Entries.PageSize, Entries.Total,
-        $"&entityType={Uri.EscapeDataString(EntityType ?? "")}&entityId={Uri.EscapeDataString(EntityId ?? "")}");
+    public HistoryTableModel Table { get; private set; } = null!;
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         Guid? id = Guid.TryParse(EntityId, out var parsed) ? parsed : null;
         var type = EntityType is { Length: > 0 and <= 100 } ? EntityType : null;
-        Entries = await history.ForOrganisationAsync(org.Id, type, id, new PageRequest(Math.Max(1, PageNumber), PageRequest.DefaultPageSize), ct);
+        var entries = await history.ForOrganisationAsync(org.Id, type, id, PageRequest.ForUi(PageNumber), ct);
+        Table = new HistoryTableModel(entries, $"/o/{org.Slug}/history", EntityType, EntityId);
     }
 }

@@ -97,5 +97,5 @@ public sealed class MembersModel(CurrentOrg org, OrganisationService organisatio
     }
 
     private async Task LoadAsync(CancellationToken ct) =>
-        Members = await organisations.ListMembersAsync(org.Id, new PageRequest(Math.Max(1, PageNumber), PageRequest.DefaultPageSize), ct);
+        Members = await organisations.ListMembersAsync(org.Id, PageRequest.ForUi(PageNumber), ct);
 }
