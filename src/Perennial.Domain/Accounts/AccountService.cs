@@ -51,6 +51,7 @@ public sealed class AccountService(PerennialDbContext db, UserManager<User> user
             CreatedAt = time.GetUtcNow(),
             LockoutEnabled = true,
         };
+        user.PasswordChangedAt = user.CreatedAt;
         var result = await users.CreateAsync(user, password ?? generated!);
         if (!result.Succeeded)
         {
@@ -114,6 +115,71 @@ public sealed class AccountService(PerennialDbContext db, UserManager<User> user
     }
 
     public async Task<bool> AnyAccountAsync(CancellationToken ct) => await db.Users.AnyAsync(ct);
+
+    public async Task<string?> EmailOfAsync(Guid userId, CancellationToken ct) =>
+        await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleOrDefaultAsync(ct);
+
+    /// <summary>Changes one's own password after checking the current one.</summary>
+    public async Task ChangePasswordAsync(Guid userId, string currentPassword, string newPassword, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct)
+            ?? throw UseCaseException.NotFound("No such account.");
+        var result = await users.ChangePasswordAsync(user, currentPassword, newPassword);
+        if (!result.Succeeded)
+        {
+            var mismatch = result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch));
+            throw UseCaseException.Invalid(mismatch ? "currentPassword" : "newPassword",
+                mismatch ? "The current password is not correct." : string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+
+        user.PasswordChangedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Gives an account a new generated password, returned once, and lifts any lockout.</summary>
+    public async Task<string> ResetPasswordAsync(Guid userId, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct)
+            ?? throw UseCaseException.NotFound("No such account.");
+        var password = GeneratePassword();
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        var result = await users.ResetPasswordAsync(user, token, password);
+        if (!result.Succeeded)
+        {
+            throw UseCaseException.Invalid("password", string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        user.PasswordChangedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return password;
+    }
+
+    public async Task UnlockAsync(Guid userId, CancellationToken ct)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct)
+            ?? throw UseCaseException.NotFound("No such account.");
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+    }
+
+    /// <summary>Grants or withdraws installation administration; the installation keeps at least one administrator.</summary>
+    public async Task SetInstallationAdminAsync(Guid userId, bool isAdmin, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockAsync("installation-admins", ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct)
+            ?? throw UseCaseException.NotFound("No such account.");
+        if (user.IsInstallationAdmin && !isAdmin && !await db.Users.AnyAsync(u => u.IsInstallationAdmin && u.Id != userId, ct))
+        {
+            throw UseCaseException.Conflict("isInstallationAdmin", "The installation must keep at least one administrator.");
+        }
+
+        user.IsInstallationAdmin = isAdmin;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
 
     public static bool IsEmail(string value) =>
         value.Length is > 0 and <= 256 && MailAddress.TryCreate(value, out var parsed) && parsed.Address == value;

@@ -15,6 +15,9 @@ public sealed class User : IdentityUser<Guid>, IAudited
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the password was last set or reset; recorded so the audit trail shows who did it.</summary>
+    public DateTimeOffset? PasswordChangedAt { get; set; }
+
     Guid? IAudited.OrganisationId => null;
 }
 

@@ -53,7 +53,7 @@ public static class PerennialWebApp
         services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         // Binding failures throw so that ApiExceptionHandler can name the field in its ProblemDetails.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiDocument.Configure);
         services.AddRazorPages(o =>
         {
         });

@@ -40,5 +40,8 @@ public sealed class HealthTests
         Assert.True(paths.TryGetProperty("/api/v1/orgs", out _), "the document should list /api/v1/orgs");
         Assert.True(paths.TryGetProperty("/api/v1/orgs/{org}/members", out _));
         Assert.True(paths.TryGetProperty("/health", out _));
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
     }
 }
