@@ -38,7 +38,8 @@ internal static class AuditRecorder
         foreach (var property in entry.Properties)
         {
             var name = property.Metadata.Name;
-            if (IgnoredFields.Contains(name) || property.Metadata.IsShadowProperty())
+            if (IgnoredFields.Contains(name) || property.Metadata.IsShadowProperty()
+                || property.Metadata.PropertyInfo?.IsDefined(typeof(NotAuditedAttribute), inherit: false) == true)
             {
                 continue;
             }

@@ -6,7 +6,11 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.AuditTrail;
 using Perennial.Organisations;
+using Perennial.Certification;
+using Perennial.Frameworks;
 using Perennial.Scheduling;
+using Perennial.Scope;
+using Perennial.Soa;
 
 namespace Perennial.Data;
 
@@ -26,6 +30,16 @@ public sealed class PerennialDbContext(
     public DbSet<AuditTrailHead> AuditTrailHeads => Set<AuditTrailHead>();
 
     public DbSet<ScheduledJobState> ScheduledJobs => Set<ScheduledJobState>();
+    public DbSet<Framework> Frameworks => Set<Framework>();
+    public DbSet<Control> Controls => Set<Control>();
+    public DbSet<ControlDocument> ControlDocuments => Set<ControlDocument>();
+    public DbSet<ControlMapping> ControlMappings => Set<ControlMapping>();
+    public DbSet<ScopeVersion> ScopeVersions => Set<ScopeVersion>();
+    public DbSet<CertificationCycle> CertificationCycles => Set<CertificationCycle>();
+    public DbSet<ExternalAudit> ExternalAudits => Set<ExternalAudit>();
+    public DbSet<AuditFinding> AuditFindings => Set<AuditFinding>();
+    public DbSet<SoaVersion> SoaVersions => Set<SoaVersion>();
+    public DbSet<SoaRow> SoaRows => Set<SoaRow>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
