@@ -3,7 +3,11 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.Demo;
 using Perennial.Organisations;
+using Perennial.Certification;
+using Perennial.Frameworks;
 using Perennial.Scheduling;
+using Perennial.Scope;
+using Perennial.Soa;
 
 namespace Perennial.Data;
 
@@ -16,6 +20,12 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<OrganisationService>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<FrameworkService>();
+        services.AddScoped<IOrganisationSetup, IsoCatalogSetup>();
+        services.AddScoped<ScopeService>();
+        services.AddScoped<CycleService>();
+        services.AddScoped<SoaService>();
+        services.AddScoped<SoaSpreadsheet>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
         return services;

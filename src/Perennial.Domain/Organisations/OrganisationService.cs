@@ -13,7 +13,7 @@ public sealed record OrgAccess(Guid OrganisationId, string Slug, string Name, Or
 
 public sealed record MemberSummary(Guid UserId, string Email, string DisplayName, OrgRole Role, DateOnly? ExpiresOn, bool Active);
 
-public sealed partial class OrganisationService(PerennialDbContext db, TimeProvider time)
+public sealed partial class OrganisationService(PerennialDbContext db, TimeProvider time, IEnumerable<IOrganisationSetup> setups)
 {
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
     private static partial Regex SlugPattern();
@@ -66,6 +66,7 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
         }
 
         var now = time.GetUtcNow();
+        await using var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var organisation = new Organisation { Slug = slug, Name = name, IsDemo = isDemo, CreatedAt = now };
         db.Organisations.Add(organisation);
         db.Memberships.Add(new Membership
@@ -77,6 +78,16 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
             CreatedAt = now,
         });
         await db.SaveChangesAsync(ct);
+        foreach (var setup in setups)
+        {
+            await setup.SetUpAsync(organisation.Id, ct);
+        }
+
+        if (ownTransaction is not null)
+        {
+            await ownTransaction.CommitAsync(ct);
+        }
+
         return organisation;
     }
 

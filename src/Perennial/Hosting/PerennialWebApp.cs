@@ -5,6 +5,10 @@ using Microsoft.AspNetCore.Http.Json;
 using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.AuditTrail;
+using Perennial.Certification;
+using Perennial.Frameworks;
+using Perennial.Scope;
+using Perennial.Soa;
 using Perennial.Data;
 using Perennial.Health;
 using Perennial.Organisations;
@@ -92,6 +96,10 @@ public static class PerennialWebApp
         api.MapApiTokensApi();
         api.MapHistoryApi();
         api.MapAccountsApi();
+        api.MapScopeApi();
+        api.MapCycleApi();
+        api.MapFrameworksApi();
+        api.MapSoaApi();
         app.MapRazorPages();
         return app;
     }
