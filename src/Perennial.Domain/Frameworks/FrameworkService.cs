@@ -99,8 +99,10 @@ public sealed class FrameworkService(PerennialDbContext db, TimeProvider time)
         if (!string.IsNullOrWhiteSpace(search))
         {
             var term = search.Trim().ToLowerInvariant();
+#pragma warning disable CA1862 // ToLower().Contains translates to SQL on both providers; the StringComparison overload does not.
             query = query.Where(c => c.Identifier.ToLower().Contains(term) || c.Title.ToLower().Contains(term)
                 || (c.LicensedTitle != null && c.LicensedTitle.ToLower().Contains(term)));
+#pragma warning restore CA1862
         }
 
         return await query.OrderBy(c => c.SortOrder).ThenBy(c => c.Identifier)

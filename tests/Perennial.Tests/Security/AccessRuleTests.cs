@@ -91,9 +91,9 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
                     using var request = new HttpRequestMessage(new HttpMethod(method), path);
                     if (method is "POST" or "PUT" or "PATCH")
                     {
-                        request.Content = isApi
-                            ? new StringContent("{}", Encoding.UTF8, "application/json")
-                            : new FormUrlEncodedContent(new Dictionary<string, string>());
+                        request.Content = !isApi ? new FormUrlEncodedContent(new Dictionary<string, string>())
+                            : AcceptsUploads(endpoint) ? Upload()
+                            : new StringContent("{}", Encoding.UTF8, "application/json");
                     }
 
                     using var response = await client.SendAsync(request);
@@ -178,6 +178,12 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
                 return status >= 500 ? "(server error)" : null;
         }
     }
+
+    private static bool AcceptsUploads(RouteEndpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes.Contains("multipart/form-data") == true;
+
+    private static MultipartFormDataContent Upload() =>
+        new() { { new ByteArrayContent("not a real file"u8.ToArray()), "file", "upload.xlsx" } };
 
     private static bool IsProblem(HttpResponseMessage response) =>
         response.Content.Headers.ContentType?.MediaType == "application/problem+json";
