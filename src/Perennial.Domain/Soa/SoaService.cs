@@ -177,8 +177,14 @@ public sealed class SoaService(PerennialDbContext db, TimeProvider time, IAuditA
 
     public async Task<SoaDiff> CompareAsync(Guid organisationId, int from, int to, CancellationToken ct)
     {
-        var older = (await RowsAsync(organisationId, from, ct)).ToDictionary(r => r.ControlIdentifier, StringComparer.Ordinal);
-        var newer = await RowsAsync(organisationId, to, ct);
+        return Diff(from, to, await RowsAsync(organisationId, from, ct), await RowsAsync(organisationId, to, ct));
+    }
+
+    public static SoaDiff Diff(int from, int to, IReadOnlyList<SoaRowView> olderRows, IReadOnlyList<SoaRowView> newer)
+    {
+        ArgumentNullException.ThrowIfNull(olderRows);
+        ArgumentNullException.ThrowIfNull(newer);
+        var older = olderRows.ToDictionary(r => r.ControlIdentifier, StringComparer.Ordinal);
         var newerIds = newer.Select(r => r.ControlIdentifier).ToHashSet(StringComparer.Ordinal);
         var changed = new List<RowChange>();
         foreach (var row in newer)
