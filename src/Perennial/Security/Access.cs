@@ -33,6 +33,16 @@ public sealed class AccessAttribute(Access access) : Attribute
 {
     public Access Access { get; } = access;
 
+    /// <summary>
+    /// A stricter rule for requests that change something (POST, PUT, …) on a page that everyone
+    /// with <see cref="Access"/> may read, e.g. auditors read the scope, managers save it.
+    /// </summary>
+    public Access Write { get; set; } = Access.Anonymous;
+
+    /// <summary>The rule that applies to a request with this HTTP method.</summary>
+    public AccessAttribute For(string method) =>
+        Write != Access.Anonymous && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) ? new AccessAttribute(Write) : this;
+
     public OrgRole? MinimumOrgRole => Access switch
     {
         Access.OrgAuditor => OrgRole.Auditor,

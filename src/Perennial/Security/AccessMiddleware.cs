@@ -22,7 +22,7 @@ public sealed class AccessMiddleware(RequestDelegate next)
             return;
         }
 
-        var rule = endpoint.Metadata.GetMetadata<AccessAttribute>();
+        var rule = endpoint.Metadata.GetMetadata<AccessAttribute>()?.For(context.Request.Method);
         if (rule is null && endpoint is not RouteEndpoint)
         {
             // Routing's own rejections (405 method not allowed, 415 unsupported media type) reveal nothing.

@@ -98,7 +98,7 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
 
                     using var response = await client.SendAsync(request);
                     var body = await response.Content.ReadAsStringAsync();
-                    var expected = Expect(rule, caller, isApi);
+                    var expected = Expect(rule.For(method), caller, isApi);
                     var problem = Check(expected, response, body, isApi);
                     checkedCount++;
                     if (problem is not null)

@@ -15,8 +15,6 @@ public sealed class SectionModel : PageModel
         ["activities"] = ("Activities", "The ISMS's recurring obligations (access reviews, backup restore tests, supplier reviews, policy reviews and more), each with its schedule, owner, deputy, the evidence it must leave, and its occurrences."),
         ["evidence"] = ("Evidence", "Evidence uploaded, pushed by pipelines and collected from real systems, with the period each item covers, its source and its SHA-256 hash, and the gaps an auditor would notice."),
         ["risks"] = ("Risks", "The living risk register: risks with owners, inherent and residual levels on your risk matrix, treatment plans, acceptances, review dates and every revision, plus the heat map."),
-        ["controls"] = ("Controls & Statement of Applicability", "The Annex A controls and other frameworks' controls with owners and implementation status, and the versioned Statement of Applicability with its justifications."),
-        ["audits"] = ("Audits", "The certification cycle's external audits and the internal audit programme, with checklists, findings and coverage of every clause and control over the cycle."),
         ["nonconformities"] = ("Nonconformities", "Nonconformities from audits, incidents and missed activities, with containment, root cause, corrective actions and effectiveness checks."),
         ["changes"] = ("Changes", "Organisational and technical changes, each answering whether it affects the ISMS and tracking the follow-up on scope, risks and the Statement of Applicability."),
         ["reviews"] = ("Management reviews", "Management reviews with every required input assembled from the data, and the decisions and actions they record."),

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Perennial.Scope;
+using Perennial.Security;
+
+namespace Perennial.Pages.O.Scope;
+
+public sealed class VersionModel(CurrentOrg org, ScopeService scopes) : PageModel
+{
+    public ScopeView View { get; private set; } = null!;
+    public string Slug => org.Slug;
+
+    public async Task<IActionResult> OnGetAsync(int number, CancellationToken ct)
+    {
+        var view = await scopes.GetVersionAsync(org.Id, number, ct);
+        if (view is null)
+        {
+            return NotFound();
+        }
+
+        View = view;
+        return Page();
+    }
+}
