@@ -1,7 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Perennial.Accounts;
 using Perennial.Data;
+using Perennial.Certification;
+using Perennial.Frameworks;
 using Perennial.Organisations;
+using Perennial.Scope;
+using Perennial.Soa;
 
 namespace Perennial.Demo;
 
@@ -11,7 +15,14 @@ public sealed record DemoSignIn(string Email, string Password);
 /// Creates the demo organisation (slug <c>demo</c>) with a handful of people so a newcomer sees a
 /// working system at once. Later features add their demo data here.
 /// </summary>
-public sealed class DemoSeeder(PerennialDbContext db, AccountService accounts, OrganisationService organisations)
+public sealed class DemoSeeder(
+    PerennialDbContext db,
+    AccountService accounts,
+    OrganisationService organisations,
+    ScopeService scopes,
+    CycleService cycles,
+    SoaService soa,
+    TimeProvider time)
 {
     public const string Slug = "demo";
     public const string Name = "Demo: Northwind Analytics";
@@ -58,6 +69,78 @@ public sealed class DemoSeeder(PerennialDbContext db, AccountService accounts, O
             await organisations.AddMemberAsync(organisation.Id, email, role, null, ct);
         }
 
+        await SeedScopeAsync(organisation.Id, ct);
+        await SeedCertificateAsync(organisation.Id, ct);
+        await SeedSoaAsync(organisation.Id, ct);
         return new DemoSignIn(AdminEmail, password);
+    }
+
+    private async Task SeedScopeAsync(Guid organisationId, CancellationToken ct)
+    {
+        var lists = new ScopeLists(
+            [
+                new Boundary(BoundaryKind.Site, "Lisbon office", "the only office; staff also work from home"),
+                new Boundary(BoundaryKind.Product, "Northwind Insights (analytics SaaS)", null),
+                new Boundary(BoundaryKind.Team, "Engineering, Operations, Customer Success, People", null),
+                new Boundary(BoundaryKind.System, "Production platform on a public cloud (EU region)", "with its CI/CD pipeline"),
+                new Boundary(BoundaryKind.System, "Company identity provider and laptops", null),
+            ],
+            [new Exclusion("Marketing website", "Run by an agency on its own hosting; holds no customer data.")],
+            [
+                new InterestedParty("Customers", "Confidentiality of their data, availability of the service, breach notification within 48 hours."),
+                new InterestedParty("Data protection authority", "Lawful processing of personal data under the GDPR."),
+                new InterestedParty("Investors", "Certification kept; no material incidents."),
+            ],
+            [
+                new ContextIssue(IssueKind.Internal, "Fast hiring: the team doubled in a year."),
+                new ContextIssue(IssueKind.External, "Large customers ask for certification in tenders."),
+                new ContextIssue(IssueKind.External, "New EU rules on cloud resilience for suppliers of financial firms."),
+            ]);
+        await scopes.SaveAsync(organisationId, new ScopeInput(
+            "The information security management system of Northwind Analytics covers the development, operation and support of the Northwind Insights analytics service, and the people, offices and systems that provide it.",
+            lists, "Scope as certified"), ct);
+    }
+
+    /// <summary>A certificate in its first surveillance year: issued seven months ago.</summary>
+    private async Task SeedCertificateAsync(Guid organisationId, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var issued = today.AddMonths(-7);
+        await cycles.SaveCertificateAsync(organisationId, new CertificateInput(
+            "Example Certification Ltd", "ISMS-2026-0417", "ISO/IEC 27001:2022", issued.AddDays(-24), issued, null, null), ct);
+    }
+
+    /// <summary>A published Statement of Applicability: every control decided, one excluded, a few still partial.</summary>
+    private async Task SeedSoaAsync(Guid organisationId, CancellationToken ct)
+    {
+        await soa.EnsureDraftAsync(organisationId, ct);
+        var partial = new HashSet<string>(StringComparer.Ordinal) { "A.5.7", "A.5.30", "A.8.11", "A.8.12", "A.8.16" };
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Organisational"] = "isms.manager@perennial.example",
+            ["People"] = "hr.lead@perennial.example",
+            ["Physical"] = "it.admin@perennial.example",
+            ["Technological"] = "eng.lead@perennial.example",
+        };
+        var rows = new List<(string, SoaRowInput)>();
+        foreach (var entry in Iso27001Catalog.Entries.Where(e => e.Kind == ControlKind.Control))
+        {
+            var excluded = entry.Identifier == "A.8.30";
+            rows.Add((entry.Identifier, SoaService.Validate(new SoaRowInput(
+                Applicable: !excluded,
+                Justification: excluded
+                    ? "Excluded: all software is developed in house; no development is outsourced."
+                    : $"Included to treat risks in the risk register ({entry.Theme?.ToLowerInvariant()} controls) and to meet customer contracts.",
+                Status: excluded ? ImplementationStatus.NotApplicable : partial.Contains(entry.Identifier) ? ImplementationStatus.Partial : ImplementationStatus.Implemented,
+                OwnerName: excluded ? null : owners[entry.Theme!],
+                LinkedRisks: null,
+                LinkedActivities: null,
+                Notes: null,
+                ChangeReason: "Initial Statement of Applicability"), "")));
+        }
+
+        await soa.ApplyDraftChangesAsync(organisationId, rows, ct);
+
+        await soa.PublishAsync(organisationId, "Statement of Applicability as certified", ct);
     }
 }

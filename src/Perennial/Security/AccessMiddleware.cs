@@ -13,6 +13,9 @@ namespace Perennial.Security;
 /// </summary>
 public sealed class AccessMiddleware(RequestDelegate next)
 {
+    /// <summary>Marks a 404 as "no such organisation for you" rather than a missing record inside one.</summary>
+    public const string DeniedHeader = "X-Perennial-Not-Found";
+
     public async Task InvokeAsync(HttpContext context, CurrentUser user, CurrentOrg org, PerennialDbContext db, OrganisationService organisations)
     {
         var endpoint = context.GetEndpoint();
@@ -77,6 +80,7 @@ public sealed class AccessMiddleware(RequestDelegate next)
             if (access is null)
             {
                 // Indistinguishable from an organisation that does not exist: no probing of other tenants.
+                context.Response.Headers[DeniedHeader] = "organisation";
                 await WriteProblemAsync(context, StatusCodes.Status404NotFound, "Organisation not found", $"There is no organisation '{slug}' for you.");
                 return;
             }

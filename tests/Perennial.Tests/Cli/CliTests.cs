@@ -122,6 +122,13 @@ public sealed class CliTests : IAsyncLifetime
         var demo = await browser.GetFromJsonAsync<JsonElement>("/api/v1/orgs/demo/members");
         Assert.True(demo.GetProperty("total").GetInt32() >= 5);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/o/demo")).StatusCode);
+        var cycle = await browser.GetFromJsonAsync<JsonElement>("/api/v1/orgs/demo/cycle");
+        Assert.Equal("surveillance-1", cycle.GetProperty("nextAudit").GetString());
+        Assert.True(cycle.GetProperty("daysToNextAudit").GetInt32() > 0);
+        var soa = await browser.GetFromJsonAsync<JsonElement>("/api/v1/orgs/demo/soa/versions");
+        Assert.Equal(1, soa.GetArrayLength());
+        Assert.Equal(92, soa[0].GetProperty("applicable").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/orgs/demo/scope")).StatusCode);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("already exists", second.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("password", second.Stdout, StringComparison.OrdinalIgnoreCase);

@@ -1,14 +1,23 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Perennial.AuditTrail;
+using Perennial.Certification;
+using Perennial.Pages.Shared;
+using Perennial.Scope;
+using Perennial.Soa;
 using Perennial.Organisations;
 using Perennial.Paging;
 using Perennial.Security;
 
 namespace Perennial.Pages.O;
 
-public sealed class DashboardModel(CurrentOrg org, OrganisationService organisations, AuditHistory history) : PageModel
+public sealed class DashboardModel(CurrentOrg org, OrganisationService organisations, AuditHistory history, CycleService cycles, ScopeService scopes, SoaService soa, TimeProvider time) : PageModel
 {
     public CurrentOrg Org => org;
+    public CycleTimelineModel? Timeline { get; private set; }
+    public int OpenFindings { get; private set; }
+    public int OverdueFindings { get; private set; }
+    public int? ScopeVersion { get; private set; }
+    public SoaVersionSummary? SoaVersion { get; private set; }
     public int MemberCount { get; private set; }
     public IReadOnlyList<HistoryItem> Recent { get; private set; } = [];
 
@@ -16,5 +25,15 @@ public sealed class DashboardModel(CurrentOrg org, OrganisationService organisat
     {
         MemberCount = (await organisations.ListMembersAsync(org.Id, new PageRequest(1, 1), ct)).Total;
         Recent = (await history.ForOrganisationAsync(org.Id, null, null, new PageRequest(1, 5), ct)).Items;
+        if (await cycles.GetCurrentAsync(org.Id, ct) is { } cycle)
+        {
+            var status = cycles.Status(cycle);
+            Timeline = new CycleTimelineModel(cycle, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), status.NextAudit, status.DaysToNextAudit);
+            OpenFindings = status.OpenFindings.Count;
+            OverdueFindings = status.OverdueFindings.Count;
+        }
+
+        ScopeVersion = (await scopes.GetCurrentAsync(org.Id, ct))?.Number;
+        SoaVersion = await soa.LatestPublishedAsync(org.Id, ct);
     }
 }

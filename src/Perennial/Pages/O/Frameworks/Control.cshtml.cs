@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Perennial.Common;
+using Perennial.Frameworks;
+using Perennial.Organisations;
+using Perennial.Paging;
+using Perennial.Security;
+
+namespace Perennial.Pages.O.Frameworks;
+
+public sealed class ControlModel(CurrentOrg org, FrameworkService frameworks, OrganisationService organisations) : PageModel
+{
+    public string Slug => org.Slug;
+    public bool CanEdit => org.Can(OrgRole.Manager);
+    public ControlDetail Control { get; private set; } = null!;
+    public IReadOnlyList<MemberSummary> Members { get; private set; } = [];
+    private FrameworkSummary framework = null!;
+
+    public async Task<IActionResult> OnGetAsync(string key, string identifier, CancellationToken ct) =>
+        await LoadAsync(key, identifier, ct) ? Page() : NotFound();
+
+    public Task<IActionResult> OnPostImplementationAsync(string key, string identifier, Guid? ownerUserId, string? status, string? notes, CancellationToken ct) =>
+        ActAsync(key, identifier, () => frameworks.UpdateControlAsync(org.Id, framework.Id, Control.Identifier,
+            new ControlInput(ownerUserId, ImplementationStatuses.TryParse(status, out var s) ? s : throw UseCaseException.Invalid("status", "Choose a status."), notes), ct), ct);
+
+    public Task<IActionResult> OnPostDocumentAsync(string key, string identifier, string? title, string? link, string? version, DateOnly? reviewDate, CancellationToken ct) =>
+        ActAsync(key, identifier, () => frameworks.AddDocumentAsync(org.Id, framework.Id, Control.Identifier, new DocumentInput(title ?? "", link, version, reviewDate), ct), ct);
+
+    public Task<IActionResult> OnPostRemoveDocumentAsync(string key, string identifier, Guid documentId, CancellationToken ct) =>
+        ActAsync(key, identifier, () => frameworks.RemoveDocumentAsync(org.Id, documentId, ct), ct);
+
+    private async Task<IActionResult> ActAsync(string key, string identifier, Func<Task> action, CancellationToken ct)
+    {
+        if (!await LoadAsync(key, identifier, ct))
+        {
+            return NotFound();
+        }
+
+        try
+        {
+            await action();
+            return Redirect($"/o/{org.Slug}/frameworks/{framework.Key}/controls/{Uri.EscapeDataString(Control.Identifier)}");
+        }
+        catch (UseCaseException e)
+        {
+            ModelState.AddModelError(string.Empty, e.Message);
+            return Page();
+        }
+    }
+
+    private async Task<bool> LoadAsync(string key, string identifier, CancellationToken ct)
+    {
+        var found = await frameworks.FindAsync(org.Id, key, ct);
+        var control = found is null ? null : await frameworks.GetControlAsync(org.Id, found.Id, identifier, ct);
+        if (found is null || control is null)
+        {
+            return false;
+        }
+
+        framework = found;
+        Control = control;
+        Members = (await organisations.ListMembersAsync(org.Id, new PageRequest(1, PageRequest.MaxPageSize), ct)).Items;
+        return true;
+    }
+}
