@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Perennial.Accounts;
 using Perennial.ApiTokens;
-using Perennial.Demo;
-using Perennial.Organisations;
 using Perennial.Certification;
+using Perennial.Demo;
 using Perennial.Frameworks;
+using Perennial.Organisations;
 using Perennial.Scheduling;
 using Perennial.Scope;
 using Perennial.Soa;

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Perennial.Accounts;
-using Perennial.Data;
 using Perennial.Certification;
+using Perennial.Data;
 using Perennial.Frameworks;
 using Perennial.Organisations;
 using Perennial.Scope;

@@ -6,13 +6,13 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.AuditTrail;
 using Perennial.Certification;
-using Perennial.Frameworks;
-using Perennial.Scope;
-using Perennial.Soa;
 using Perennial.Data;
+using Perennial.Frameworks;
 using Perennial.Health;
 using Perennial.Organisations;
+using Perennial.Scope;
 using Perennial.Security;
+using Perennial.Soa;
 
 namespace Perennial.Hosting;
 

@@ -57,25 +57,37 @@ public abstract class CycleApiTests(DatabaseProvider provider) : IAsyncLifetime
 
         var moved = await manager.PutAsJsonAsync("/api/v1/orgs/cycle/cycle/audits/surveillance-1", new
         {
-            plannedDate = "2025-06-01", windowStart = "2025-03-15", windowEnd = "2025-06-15", heldOn = "2025-06-02", auditors = "J. Auditor",
+            plannedDate = "2025-06-01",
+            windowStart = "2025-03-15",
+            windowEnd = "2025-06-15",
+            heldOn = "2025-06-02",
+            auditors = "J. Auditor",
         });
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
 
         var outside = await manager.PutAsJsonAsync("/api/v1/orgs/cycle/cycle/audits/surveillance-2", new
         {
-            plannedDate = "2027-01-01", windowStart = "2026-03-15", windowEnd = "2026-06-15",
+            plannedDate = "2027-01-01",
+            windowStart = "2026-03-15",
+            windowEnd = "2026-06-15",
         });
         Assert.Equal(HttpStatusCode.BadRequest, outside.StatusCode);
         Assert.Contains("plannedDate", await outside.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var noDeadline = await manager.PostAsJsonAsync("/api/v1/orgs/cycle/cycle/audits/surveillance-1/findings", new
         {
-            kind = "minor", reference = "NC-1", description = "Access reviews skipped in Q3",
+            kind = "minor",
+            reference = "NC-1",
+            description = "Access reviews skipped in Q3",
         });
         Assert.Equal(HttpStatusCode.BadRequest, noDeadline.StatusCode);
         var finding = await manager.PostAsJsonAsync("/api/v1/orgs/cycle/cycle/audits/surveillance-1/findings", new
         {
-            kind = "minor", reference = "NC-1", description = "Access reviews skipped in Q3", controlIdentifier = "A.5.18", closureDeadline = "2025-08-31",
+            kind = "minor",
+            reference = "NC-1",
+            description = "Access reviews skipped in Q3",
+            controlIdentifier = "A.5.18",
+            closureDeadline = "2025-08-31",
         });
         Assert.Equal(HttpStatusCode.Created, finding.StatusCode);
 

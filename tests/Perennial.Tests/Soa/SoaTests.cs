@@ -135,12 +135,19 @@ public abstract class SoaTests(DatabaseProvider provider) : IAsyncLifetime
 
         var changed = await manager.PutAsJsonAsync("/api/v1/orgs/soa/soa/rows/A.7.4", new
         {
-            applicable = false, justification = "Office closed; everyone works remotely.", status = "not-applicable", changeReason = "Office lease ended in May",
+            applicable = false,
+            justification = "Office closed; everyone works remotely.",
+            status = "not-applicable",
+            changeReason = "Office lease ended in May",
         });
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         await manager.PutAsJsonAsync("/api/v1/orgs/soa/soa/rows/A.8.13", new
         {
-            applicable = true, justification = "Needed to treat the risks in the register.", status = "implemented", owner = "ciso@soa.test", changeReason = "Restore tests passed",
+            applicable = true,
+            justification = "Needed to treat the risks in the register.",
+            status = "implemented",
+            owner = "ciso@soa.test",
+            changeReason = "Restore tests passed",
         });
         Assert.Equal(HttpStatusCode.Created, (await manager.PostAsJsonAsync("/api/v1/orgs/soa/soa/publish", new { summary = "Remote office" })).StatusCode);
 

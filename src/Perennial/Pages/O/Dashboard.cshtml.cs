@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Perennial.AuditTrail;
 using Perennial.Certification;
-using Perennial.Pages.Shared;
-using Perennial.Scope;
-using Perennial.Soa;
 using Perennial.Organisations;
+using Perennial.Pages.Shared;
 using Perennial.Paging;
+using Perennial.Scope;
 using Perennial.Security;
+using Perennial.Soa;
 
 namespace Perennial.Pages.O;
 
