@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.Demo;
+using Perennial.Frameworks;
 using Perennial.Organisations;
 using Perennial.Scheduling;
 
@@ -16,6 +17,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<OrganisationService>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<FrameworkImportService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
         return services;
