@@ -6,6 +6,7 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.AuditTrail;
 using Perennial.Data;
+using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Organisations;
 using Perennial.Security;
@@ -36,6 +37,7 @@ public static class PerennialWebApp
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(perennial);
         services.AddSingleton(database);
+        services.AddSingleton(configuration.GetSection(OscalOptions.Section).Get<OscalOptions>() ?? new OscalOptions());
         services.AddSingleton(TimeProvider.System);
         services.AddPerennialData(database, perennial.DataDirectory);
         services.AddPerennialUseCases();
