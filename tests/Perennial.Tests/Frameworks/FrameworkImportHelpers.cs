@@ -37,15 +37,15 @@ internal static class FrameworkImportHelpers
         app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().Frameworks.AsNoTracking()
             .SingleAsync(f => f.OrganisationId == organisationId && f.Key == key));
 
-    /// <summary>A temporary copy of a corpus file with one change, under the corpus file's name.</summary>
-    public static string CorruptedCopy(string corpusFile, Func<string, string> change)
+    /// <summary>A copy of a corpus file with one change, under the corpus file's name, in the app's (temporary) data folder.</summary>
+    public static string CorruptedCopy(this TestApp app, string corpusFile, Func<string, string> change)
     {
         var source = Corpus.File(corpusFile);
         var text = File.ReadAllText(source);
         var changed = change(text);
         Assert.NotEqual(text, changed);
-        var dir = Directory.CreateTempSubdirectory("perennial-import-").FullName;
-        var path = Path.Combine(dir, Path.GetFileName(source));
+        var dir = Directory.CreateDirectory(Path.Combine(app.Database.DataDirectory, "imports", Guid.NewGuid().ToString("N")));
+        var path = Path.Combine(dir.FullName, Path.GetFileName(source));
         File.WriteAllText(path, changed);
         return path;
     }

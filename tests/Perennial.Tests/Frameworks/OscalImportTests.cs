@@ -112,11 +112,11 @@ public abstract class OscalImportTests(DatabaseProvider provider) : IAsyncLifeti
         var titleLine = FrameworkImportHelpers.LineOf(Corpus.PrivacyCatalog, "\"title\": \"Measures of Performance\"");
         var (path, expected) = corruption switch
         {
-            "truncated" => (FrameworkImportHelpers.CorruptedCopy(Corpus.PrivacyCatalog, t => t[..(t.Length / 2)]),
+            "truncated" => (app.CorruptedCopy(Corpus.PrivacyCatalog, t => t[..(t.Length / 2)]),
                 "NIST_SP-800-53_rev5_PRIVACY-baseline-resolved-profile_catalog.json: $.catalog.groups["),
-            "id removed" => (FrameworkImportHelpers.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"id\": \"ir-8\",", "")),
+            "id removed" => (app.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"id\": \"ir-8\",", "")),
                 $"NIST_SP-800-53_rev5_PRIVACY-baseline-resolved-profile_catalog.json: $.catalog.groups[5].controls[7].id: required (line {idLine - 1}, column 11)"),
-            _ => (FrameworkImportHelpers.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"title\": \"Measures of Performance\"", "\"title\": 42")),
+            _ => (app.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"title\": \"Measures of Performance\"", "\"title\": 42")),
                 $"NIST_SP-800-53_rev5_PRIVACY-baseline-resolved-profile_catalog.json: $.catalog.groups[9].controls[3].title: wrong type: expected a string (line {titleLine}"),
         };
 
@@ -246,7 +246,7 @@ public sealed class OscalCatalogImportTests : IAsyncLifetime
     [Fact]
     public async Task A_withdrawn_control_is_skipped()
     {
-        var path = FrameworkImportHelpers.CorruptedCopy(Corpus.BasicCatalog, t => t.ReplaceOnce(
+        var path = app.CorruptedCopy(Corpus.BasicCatalog, t => t.ReplaceOnce(
             "\"title\": \"Segregation of duties\",\n                \"props\": [",
             "\"title\": \"Segregation of duties\",\n                \"props\": [{ \"name\": \"status\", \"value\": \"withdrawn\" },"));
 
@@ -316,7 +316,7 @@ public sealed class OscalCatalogImportTests : IAsyncLifetime
         var file = $"{Corpus.Mappings}/mapping-nist-sp-800-53-rev5-to-iso27001-2022.yaml";
         await app.ImportCorpusAsync(orgId, file);
         var before = await app.CountAsync(orgId);
-        var path = FrameworkImportHelpers.CorruptedCopy(file, t => t.ReplaceOnce(
+        var path = app.CorruptedCopy(file, t => t.ReplaceOnce(
             "nist-sp-800-53-rev5:ac-1\n      target_requirement_urn: urn:intuitem:risk:req_node:iso27001-2022:5.2\n      relationship: intersect\n",
             "nist-sp-800-53-rev5:ac-1\n      target_requirement_urn: urn:intuitem:risk:req_node:iso27001-2022:5.2\n"));
 
@@ -354,7 +354,7 @@ public sealed class OscalCatalogImportTests : IAsyncLifetime
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("/no/such/catalog.json", missing.Stderr, StringComparison.Ordinal);
 
-        var broken = FrameworkImportHelpers.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"title\": \"Measures of Performance\"", "\"title\": 42"));
+        var broken = app.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"title\": \"Measures of Performance\"", "\"title\": 42"));
         var rejected = await app.RunCliAsync("", "catalog", "import", "--org", "acme", broken);
         Assert.Equal(1, rejected.ExitCode);
         Assert.StartsWith("error: NIST_SP-800-53_rev5_PRIVACY-baseline-resolved-profile_catalog.json: $.catalog.groups[9].controls[3].title: wrong type", rejected.Stderr, StringComparison.Ordinal);
@@ -397,8 +397,8 @@ public sealed class OscalSchemaValidationTests : IAsyncLifetime
         Assert.Equal(102, (await app.ImportCorpusAsync(orgId, Corpus.PrivacyCatalog)).Count);
         Assert.Equal(96, (await app.ImportCorpusAsync(orgId, Corpus.PrivacyProfile)).Count);
         var before = await app.CountAsync(orgId);
-        var extraMember = FrameworkImportHelpers.CorruptedCopy(Corpus.BasicCatalog, t => t.ReplaceOnce("\"metadata\": {", "\"metadata\": {\n      \"colour\": \"blue\","));
-        var badId = FrameworkImportHelpers.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"id\": \"ir-8\",", "\"id\": \"ir 8\","));
+        var extraMember = app.CorruptedCopy(Corpus.BasicCatalog, t => t.ReplaceOnce("\"metadata\": {", "\"metadata\": {\n      \"colour\": \"blue\","));
+        var badId = app.CorruptedCopy(Corpus.PrivacyCatalog, t => t.ReplaceOnce("\"id\": \"ir-8\",", "\"id\": \"ir 8\","));
 
         var extra = await Assert.ThrowsAsync<UseCaseException>(() => app.ImportAsync(orgId, extraMember));
         var id = await Assert.ThrowsAsync<UseCaseException>(() => app.ImportAsync(orgId, badId));
