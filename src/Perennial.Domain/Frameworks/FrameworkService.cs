@@ -125,10 +125,15 @@ public sealed class FrameworkService(PerennialDbContext db, TimeProvider time)
             .Where(m => m.OrganisationId == organisationId
                 && ((m.SourceFamily == family && m.SourceIdentifier == identifier) || (m.TargetFamily == family && m.TargetIdentifier == identifier)))
             .ToListAsync(ct);
+        // Mapping files often carry each link twice, once per direction: one row per counterpart.
         var others = links.Select(m => m.SourceFamily == family && m.SourceIdentifier == identifier
                 ? (Family: m.TargetFamily, Identifier: m.TargetIdentifier, m.Relationship, m.MappingSet)
                 : (Family: m.SourceFamily, Identifier: m.SourceIdentifier, m.Relationship, m.MappingSet))
-            .Distinct().ToList();
+            .GroupBy(o => (o.Family, o.Identifier))
+            .Select(g => (g.Key.Family, g.Key.Identifier,
+                Relationship: string.Join(", ", g.Select(o => o.Relationship).Distinct(StringComparer.Ordinal)),
+                MappingSet: g.Select(o => o.MappingSet).OrderBy(s => s.Length).ThenBy(s => s, StringComparer.Ordinal).First()))
+            .ToList();
         var families = others.Select(o => o.Family).Distinct().ToList();
         var ids = others.Select(o => o.Identifier).Distinct().ToList();
         var live = await db.Controls.AsNoTracking()

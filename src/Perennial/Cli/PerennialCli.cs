@@ -38,6 +38,7 @@ public static class PerennialCli
         root.Subcommands.Add(TokenCommand(io));
         root.Subcommands.Add(AuditTrailCommand(io));
         root.Subcommands.Add(DemoCommand(io));
+        root.Subcommands.Add(CatalogCommand.Create(io));
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
@@ -184,7 +185,7 @@ public static class PerennialCli
     }
 
     /// <summary>SQLite is migrated on demand so that a first command on a fresh folder just works.</summary>
-    private static async Task EnsureMigratedAsync(IServiceProvider services, CancellationToken ct)
+    internal static async Task EnsureMigratedAsync(IServiceProvider services, CancellationToken ct)
     {
         var options = services.GetRequiredService<DatabaseOptions>();
         if (options.MigrateOnStart ?? options.ParsedProvider == DatabaseProvider.Sqlite)
@@ -193,7 +194,7 @@ public static class PerennialCli
         }
     }
 
-    private static async Task<int> WithServicesAsync(ParseResult parse, Option<string?> data, CliIo io, Func<IServiceProvider, Task<int>> action, CancellationToken ct)
+    internal static async Task<int> WithServicesAsync(ParseResult parse, Option<string?> data, CliIo io, Func<IServiceProvider, Task<int>> action, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         if (UnknownToken(parse) is { } unknown)
@@ -273,5 +274,5 @@ public static class PerennialCli
         }
     }
 
-    private sealed record CliIo(TextWriter Out, TextWriter Err, TextReader In);
+    internal sealed record CliIo(TextWriter Out, TextWriter Err, TextReader In);
 }

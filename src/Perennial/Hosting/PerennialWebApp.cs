@@ -8,6 +8,7 @@ using Perennial.AuditTrail;
 using Perennial.Certification;
 using Perennial.Data;
 using Perennial.Frameworks;
+using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Organisations;
 using Perennial.Scope;
@@ -40,6 +41,7 @@ public static class PerennialWebApp
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(perennial);
         services.AddSingleton(database);
+        services.AddSingleton(configuration.GetSection(OscalOptions.Section).Get<OscalOptions>() ?? new OscalOptions());
         services.AddSingleton(TimeProvider.System);
         services.AddPerennialData(database, perennial.DataDirectory);
         services.AddPerennialUseCases();
