@@ -31,12 +31,17 @@ public sealed record DocumentRequest(
 
 public sealed record ImportProblem(int Row, string Column, string Message);
 
+/// <summary><c>key</c> is the framework's id (catalog, profile) or the mapping set; <c>count</c> its controls or links.</summary>
+public sealed record ImportResultDto(string Kind, string Key, string Name, int Count, bool Created, string? ResolvedFrom, IReadOnlyList<string> Notes);
+
 public static class FrameworksApi
 {
     public static RouteGroupBuilder MapFrameworksApi(this RouteGroupBuilder api)
     {
         var frameworks = api.MapGroup("/orgs/{org}/frameworks").WithTags("Frameworks and controls");
         frameworks.MapGet("/", List).WithAccess(Access.OrgAuditor).WithSummary("The organisation's frameworks");
+        frameworks.MapPost("/import", Import).WithAccess(Access.OrgManager).DisableAntiforgery()
+            .WithSummary("Import an OSCAL catalog or profile (JSON) or a framework mapping (YAML); all or nothing");
         frameworks.MapGet("/{id}/controls", Controls).WithAccess(Access.OrgAuditor).WithSummary("A framework's controls, in order; search by identifier or title");
         frameworks.MapGet("/{id}/controls/{identifier}", Control).WithAccess(Access.OrgAuditor).WithSummary("One control with its documents and mapped controls in other frameworks");
         frameworks.MapPut("/{id}/controls/{identifier}", UpdateControl).WithAccess(Access.OrgManager);
@@ -105,6 +110,14 @@ public static class FrameworksApi
         await using var stream = file.OpenReadStream();
         var result = await frameworks.ImportWordingAsync(currentOrg.Id, framework.Id, file.FileName, stream, ct);
         return result.Succeeded ? TypedResults.Ok(result) : TypedResults.BadRequest(Uploads.Problem(file.FileName, result.Errors));
+    }
+
+    private static async Task<Ok<ImportResultDto>> Import(IFormFile file, CurrentOrg currentOrg, FrameworkImportService imports, CancellationToken ct)
+    {
+        Uploads.Check(file, FrameworkImportService.MaxFileBytes);
+        await using var stream = file.OpenReadStream();
+        var result = await imports.ImportAsync(currentOrg.Id, file.FileName, stream, ct);
+        return TypedResults.Ok(new ImportResultDto(result.Kind.ToString(), result.Key, result.Name, result.Count, result.Created, result.ResolvedFromKey, result.Notes));
     }
 
     private static async Task<FrameworkSummary> FindAsync(string id, CurrentOrg currentOrg, FrameworkService frameworks, CancellationToken ct) =>
