@@ -23,8 +23,9 @@ internal static class FrameworkImportHelpers
         {
             var db = s.GetRequiredService<PerennialDbContext>();
             return new Counts(
-                await db.Frameworks.CountAsync(f => f.OrganisationId == organisationId),
-                await db.Controls.CountAsync(c => c.OrganisationId == organisationId),
+                // Imported frameworks only: every organisation also has the built-in ISO/IEC 27001 catalog.
+                await db.Frameworks.CountAsync(f => f.OrganisationId == organisationId && f.Source != FrameworkSource.BuiltIn),
+                await db.Controls.CountAsync(c => c.OrganisationId == organisationId && c.Framework!.Source != FrameworkSource.BuiltIn),
                 await db.ControlMappings.CountAsync(m => m.OrganisationId == organisationId),
                 await db.AuditEntries.CountAsync());
         });
