@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Perennial.ApiTokens;
 using Perennial.Tests.Infrastructure;
@@ -16,16 +14,12 @@ namespace Perennial.Tests.Browser;
 /// </summary>
 public sealed partial class BrowserTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const string Email = "e@x.test";
 
     [Fact]
     public async Task A_person_signs_in_switches_organisation_creates_an_API_token_and_signs_out()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            Requirements.Missing("Chromium", "apt-get install -y chromium");
-        }
+        BrowserHarness.RequireChromium();
 
         var ct = TestContext.Current.CancellationToken;
         await using var app = await TestApp.StartAsync(kestrel: true);
@@ -34,20 +28,7 @@ public sealed partial class BrowserTests
         await app.CreateOrganisationAsync("beta", user.Id);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        });
+        await using var browser = await BrowserHarness.LaunchChromiumAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
         var header = page.Locator("header");
@@ -56,7 +37,7 @@ public sealed partial class BrowserTests
         await page.GotoAsync("/");
         await Expect(page).ToHaveURLAsync(SignInUrl());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
-        await AssertAccessibleAsync(page);
+        await BrowserHarness.AssertAccessibleAsync(page);
         await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(Email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(TestApp.TestPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
@@ -64,7 +45,7 @@ public sealed partial class BrowserTests
         // Two organisations: the list of them, with the switcher in the header.
         await Expect(page).ToHaveURLAsync(new Uri(app.BaseAddress, "/orgs").ToString());
         await Expect(header.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
-        await AssertAccessibleAsync(page);
+        await BrowserHarness.AssertAccessibleAsync(page);
 
         // Switch organisation: first alpha, then on to beta.
         await SwitchOrganisationAsync(page, "alpha");
@@ -72,7 +53,7 @@ public sealed partial class BrowserTests
         await Expect(page.GetByLabel("Organisation", new() { Exact = true })).ToHaveValueAsync("beta");
         await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "ISMS sections" })).ToContainTextAsync("Organisation beta");
         await Expect(page.GetByRole(AriaRole.Main)).Not.ToContainTextAsync("Organisation alpha");
-        await AssertAccessibleAsync(page);
+        await BrowserHarness.AssertAccessibleAsync(page);
 
         // Create an API token; its secret is shown once.
         await header.GetByRole(AriaRole.Link, new() { Name = "API tokens" }).ClickAsync();
@@ -85,7 +66,7 @@ public sealed partial class BrowserTests
         var secret = (await shown.InnerTextAsync()).Trim();
         Assert.False(string.IsNullOrEmpty(secret), "The new token's secret is not shown.");
         await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "ci-pipeline" })).ToContainTextAsync("active");
-        await AssertAccessibleAsync(page);
+        await BrowserHarness.AssertAccessibleAsync(page);
 
         // The token works: the API knows who is calling.
         using (var api = app.CreateApiClient(secret))
@@ -116,16 +97,6 @@ public sealed partial class BrowserTests
         await Expect(page).ToHaveURLAsync(new Regex($"/o/{slug}$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Heading, new() { Name = $"Organisation {slug}" })).ToBeVisibleAsync();
-    }
-
-    /// <summary>No serious or critical axe violations on the page as it stands (minor and moderate ones are not gated).</summary>
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        AxeResult result = await page.RunAxe();
-        var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(blocking.Count == 0,
-            $"Accessibility violations on {page.Url}:{Environment.NewLine}" + string.Join(Environment.NewLine, blocking.Select(v =>
-                $"- {v.Id} ({v.Impact}): {v.Help} at {string.Join("; ", v.Nodes.Select(n => n.Target?.ToString()))}")));
     }
 
     [GeneratedRegex(@"/account/sign-in(\?.*)?$")]

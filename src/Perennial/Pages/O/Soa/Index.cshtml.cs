@@ -10,6 +10,8 @@ namespace Perennial.Pages.O.Soa;
 
 public sealed class IndexModel(CurrentOrg org, FrameworkService frameworks, SoaService soa, SoaSpreadsheet spreadsheet) : PageModel
 {
+    private const string PublishedMessage = "soa-published";
+
     public CurrentOrg Org => org;
     public IReadOnlyList<FrameworkSummary> Frameworks { get; private set; } = [];
     public IReadOnlyList<SoaRowView> Rows { get; private set; } = [];
@@ -24,6 +26,7 @@ public sealed class IndexModel(CurrentOrg org, FrameworkService frameworks, SoaS
     public async Task OnGetAsync(CancellationToken ct)
     {
         Theme = Iso27001Catalog.Themes.Contains(Theme) ? Theme : null;
+        Message = TempData[PublishedMessage] as string;
         await LoadAsync(ct);
     }
 
@@ -53,7 +56,10 @@ public sealed class IndexModel(CurrentOrg org, FrameworkService frameworks, SoaS
         try
         {
             var version = await soa.PublishAsync(org.Id, summary, ct);
-            Message = $"Version {version.Number} published.";
+
+            // Post/redirect/get: reloading the page must not publish the same draft again.
+            TempData[PublishedMessage] = $"Version {version.Number} published.";
+            return Redirect($"/o/{org.Slug}/controls");
         }
         catch (UseCaseException e)
         {
