@@ -128,7 +128,13 @@ public sealed class SoaService(PerennialDbContext db, TimeProvider time, IAuditA
                 $"{undecided.Count} row(s) do not yet say whether the control applies and why: {string.Join(", ", undecided.Take(10))}{(undecided.Count > 10 ? ", …" : "")}.");
         }
 
-        var number = (await db.SoaVersions.Where(v => v.OrganisationId == organisationId).MaxAsync(v => (int?)v.Number, ct) ?? 0) + 1;
+        var latest = await db.SoaVersions.Where(v => v.OrganisationId == organisationId).MaxAsync(v => (int?)v.Number, ct) ?? 0;
+        if (latest > 0 && !Diff(latest, Draft, await RowsAsync(organisationId, latest, ct), await RowsAsync(organisationId, Draft, ct)).HasChanges)
+        {
+            throw UseCaseException.Conflict("rows", $"The draft is the same as version {latest}; there is nothing new to publish.");
+        }
+
+        var number = latest + 1;
         var current = actor.Current;
         var version = new SoaVersion
         {
@@ -295,8 +301,9 @@ public sealed class SoaService(PerennialDbContext db, TimeProvider time, IAuditA
         row.LinkedActivities = input.LinkedActivities;
         row.Notes = input.Notes;
         var after = (row.Applicable, row.Justification, row.Status, row.OwnerName, row.LinkedRisks, row.LinkedActivities, row.Notes);
-        if (before != after && input.ChangeReason is not null)
+        if (before != after)
         {
+            // A reason belongs to the change it explains; a later change without one leaves none.
             row.ChangeReason = input.ChangeReason;
         }
     }

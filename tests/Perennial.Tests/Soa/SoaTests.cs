@@ -150,6 +150,9 @@ public abstract class SoaTests(DatabaseProvider provider) : IAsyncLifetime
             changeReason = "Restore tests passed",
         });
         Assert.Equal(HttpStatusCode.Created, (await manager.PostAsJsonAsync("/api/v1/orgs/soa/soa/publish", new { summary = "Remote office" })).StatusCode);
+        var unchanged = await manager.PostAsJsonAsync("/api/v1/orgs/soa/soa/publish", new { summary = "Again" });
+        Assert.Equal(HttpStatusCode.Conflict, unchanged.StatusCode);
+        Assert.Contains("same as version 2", await unchanged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var diff = await manager.GetFromJsonAsync<JsonElement>("/api/v1/orgs/soa/soa/compare?from=1&to=2");
 
