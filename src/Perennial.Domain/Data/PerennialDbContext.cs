@@ -4,10 +4,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Perennial.Accounts;
 using Perennial.ApiTokens;
+using Perennial.Assets;
 using Perennial.AuditTrail;
 using Perennial.Certification;
+using Perennial.Changes;
 using Perennial.Frameworks;
+using Perennial.Incidents;
 using Perennial.Organisations;
+using Perennial.Risks;
 using Perennial.Scheduling;
 using Perennial.Scope;
 using Perennial.Soa;
@@ -40,6 +44,22 @@ public sealed class PerennialDbContext(
     public DbSet<AuditFinding> AuditFindings => Set<AuditFinding>();
     public DbSet<SoaVersion> SoaVersions => Set<SoaVersion>();
     public DbSet<SoaRow> SoaRows => Set<SoaRow>();
+    public DbSet<RiskMethod> RiskMethods => Set<RiskMethod>();
+    public DbSet<Risk> Risks => Set<Risk>();
+    public DbSet<RiskAsset> RiskAssets => Set<RiskAsset>();
+    public DbSet<RiskControl> RiskControls => Set<RiskControl>();
+    public DbSet<RiskAction> RiskActions => Set<RiskAction>();
+    public DbSet<RiskRevision> RiskRevisions => Set<RiskRevision>();
+    public DbSet<RiskReview> RiskReviews => Set<RiskReview>();
+    public DbSet<ReviewCampaign> ReviewCampaigns => Set<ReviewCampaign>();
+    public DbSet<Asset> Assets => Set<Asset>();
+    public DbSet<Change> Changes => Set<Change>();
+    public DbSet<ChangeAsset> ChangeAssets => Set<ChangeAsset>();
+    public DbSet<ChangeControl> ChangeControls => Set<ChangeControl>();
+    public DbSet<ChangeTask> ChangeTasks => Set<ChangeTask>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
+    public DbSet<Incident> Incidents => Set<Incident>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -230,6 +230,48 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Perennial.Assets.Asset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Classification")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Assets");
+                });
+
             modelBuilder.Entity("Perennial.AuditTrail.AuditEntry", b =>
                 {
                     b.Property<long>("Sequence")
@@ -442,6 +484,220 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("ExternalAudits");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.Change", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool?>("AddsAssetsOrProcessing")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("AffectsAccess")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("AffectsLegalRequirements")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("AffectsScope")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("AffectsSoaControl")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("AffectsSupplier")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateOnly?>("ClosedOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly?>("PlannedOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("RequesterName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid?>("RequesterUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Status");
+
+                    b.ToTable("Changes");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeAsset", b =>
+                {
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ChangeId", "AssetId");
+
+                    b.HasIndex("AssetId");
+
+                    b.ToTable("ChangeAssets");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeControl", b =>
+                {
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ControlId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ChangeId", "ControlId");
+
+                    b.HasIndex("ControlId");
+
+                    b.ToTable("ChangeControls");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly?>("CompletedOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("SubjectIds")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("WaiverReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeId");
+
+                    b.ToTable("ChangeTasks");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BodyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "BodyHash")
+                        .IsUnique();
+
+                    b.ToTable("WebhookDeliveries");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookSecret", b =>
+                {
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("WebhookSecrets");
                 });
 
             modelBuilder.Entity("Perennial.Frameworks.Control", b =>
@@ -658,6 +914,59 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("Frameworks");
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.Incident", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("OccurredOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.ToTable("Incidents");
+                });
+
+            modelBuilder.Entity("Perennial.Incidents.IncidentAsset", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("IncidentId", "AssetId");
+
+                    b.HasIndex("AssetId");
+
+                    b.ToTable("IncidentAsset");
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -719,6 +1028,417 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("Organisations");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.ReviewCampaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly?>("ClosedOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("StartedOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId");
+
+                    b.ToTable("ReviewCampaigns");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.Risk", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AcceptanceJustification")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("AcceptedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly?>("AcceptedUntil")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("ExistingControls")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("InherentImpact")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("InherentLevel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<int>("InherentLikelihood")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("InherentScore")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("LastReviewedOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("MethodId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("NextReviewOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("ResidualImpact")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ResidualLevel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<int>("ResidualLikelihood")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ResidualScore")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ReviewIntervalMonths")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ReviewTrigger")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("RevisionCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Threat")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Treatment")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("TreatmentPlan")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Vulnerability")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MethodId");
+
+                    b.HasIndex("OrganisationId", "NextReviewOn");
+
+                    b.HasIndex("OrganisationId", "OwnerUserId");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Status", "ResidualScore");
+
+                    b.ToTable("Risks");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly?>("CompletedOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RiskId");
+
+                    b.HasIndex("OrganisationId", "Status", "DueOn");
+
+                    b.ToTable("RiskActions");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAsset", b =>
+                {
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("RiskId", "AssetId");
+
+                    b.HasIndex("AssetId");
+
+                    b.ToTable("RiskAssets");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskControl", b =>
+                {
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ControlId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("RiskId", "ControlId");
+
+                    b.HasIndex("ControlId");
+
+                    b.ToTable("RiskControls");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskMethod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("AcceptanceThreshold")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("BandsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ImpactJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("IsCurrent")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("LikelihoodJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("RiskMethods");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("ReviewedOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ReviewerName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid?>("ReviewerUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Revised")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("RevisionNumber")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CampaignId");
+
+                    b.HasIndex("RiskId", "ReviewedOn");
+
+                    b.ToTable("RiskReviews");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("InherentImpact")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("InherentLikelihood")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("ResidualImpact")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ResidualLevel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<int>("ResidualLikelihood")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SnapshotJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Treatment")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTimeOffset>("ValidFrom")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ValidTo")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RiskId", "Number")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "ValidFrom", "ValidTo");
+
+                    b.ToTable("RiskRevisions");
                 });
 
             modelBuilder.Entity("Perennial.Scheduling.ScheduledJobState", b =>
@@ -938,6 +1658,15 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Perennial.Assets.Asset", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Certification.AuditFinding", b =>
                 {
                     b.HasOne("Perennial.Certification.ExternalAudit", null)
@@ -961,6 +1690,72 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.HasOne("Perennial.Certification.CertificationCycle", null)
                         .WithMany("Audits")
                         .HasForeignKey("CycleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.Change", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeAsset", b =>
+                {
+                    b.HasOne("Perennial.Assets.Asset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Changes.Change", null)
+                        .WithMany("Assets")
+                        .HasForeignKey("ChangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeControl", b =>
+                {
+                    b.HasOne("Perennial.Changes.Change", null)
+                        .WithMany("Controls")
+                        .HasForeignKey("ChangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Frameworks.Control", null)
+                        .WithMany()
+                        .HasForeignKey("ControlId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeTask", b =>
+                {
+                    b.HasOne("Perennial.Changes.Change", null)
+                        .WithMany("Tasks")
+                        .HasForeignKey("ChangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookDelivery", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookSecret", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1003,6 +1798,30 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.Incident", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Incidents.IncidentAsset", b =>
+                {
+                    b.HasOne("Perennial.Assets.Asset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Incidents.Incident", null)
+                        .WithMany("Assets")
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Membership", b =>
                 {
                     b.HasOne("Perennial.Organisations.Organisation", "Organisation")
@@ -1020,6 +1839,96 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Navigation("Organisation");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.ReviewCampaign", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.Risk", b =>
+                {
+                    b.HasOne("Perennial.Risks.RiskMethod", null)
+                        .WithMany()
+                        .HasForeignKey("MethodId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAction", b =>
+                {
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany("Actions")
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAsset", b =>
+                {
+                    b.HasOne("Perennial.Assets.Asset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany("Assets")
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskControl", b =>
+                {
+                    b.HasOne("Perennial.Frameworks.Control", null)
+                        .WithMany()
+                        .HasForeignKey("ControlId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany("Controls")
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskMethod", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskReview", b =>
+                {
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany()
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskRevision", b =>
+                {
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany()
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Perennial.Scope.ScopeVersion", b =>
@@ -1059,14 +1968,37 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Navigation("Findings");
                 });
 
+            modelBuilder.Entity("Perennial.Changes.Change", b =>
+                {
+                    b.Navigation("Assets");
+
+                    b.Navigation("Controls");
+
+                    b.Navigation("Tasks");
+                });
+
             modelBuilder.Entity("Perennial.Frameworks.Control", b =>
                 {
                     b.Navigation("Documents");
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.Incident", b =>
+                {
+                    b.Navigation("Assets");
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Organisation", b =>
                 {
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.Risk", b =>
+                {
+                    b.Navigation("Actions");
+
+                    b.Navigation("Assets");
+
+                    b.Navigation("Controls");
                 });
 
             modelBuilder.Entity("Perennial.Soa.SoaVersion", b =>

@@ -221,6 +221,48 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Perennial.Assets.Asset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Classification")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Assets");
+                });
+
             modelBuilder.Entity("Perennial.AuditTrail.AuditEntry", b =>
                 {
                     b.Property<long>("Sequence")
@@ -433,6 +475,220 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("ExternalAudits");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.Change", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("AddsAssetsOrProcessing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("AffectsAccess")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("AffectsLegalRequirements")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("AffectsScope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("AffectsSoaControl")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("AffectsSupplier")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("ClosedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("PlannedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequesterName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RequesterUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Status");
+
+                    b.ToTable("Changes");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeAsset", b =>
+                {
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ChangeId", "AssetId");
+
+                    b.HasIndex("AssetId");
+
+                    b.ToTable("ChangeAssets");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeControl", b =>
+                {
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ControlId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ChangeId", "ControlId");
+
+                    b.HasIndex("ControlId");
+
+                    b.ToTable("ChangeControls");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("CompletedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectIds")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WaiverReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeId");
+
+                    b.ToTable("ChangeTasks");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BodyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChangeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "BodyHash")
+                        .IsUnique();
+
+                    b.ToTable("WebhookDeliveries");
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookSecret", b =>
+                {
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("OrganisationId");
+
+                    b.ToTable("WebhookSecrets");
                 });
 
             modelBuilder.Entity("Perennial.Frameworks.Control", b =>
@@ -649,6 +905,59 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("Frameworks");
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.Incident", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("OccurredOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.ToTable("Incidents");
+                });
+
+            modelBuilder.Entity("Perennial.Incidents.IncidentAsset", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("IncidentId", "AssetId");
+
+                    b.HasIndex("AssetId");
+
+                    b.ToTable("IncidentAsset");
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -710,6 +1019,417 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Organisations");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.ReviewCampaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ClosedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StartedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId");
+
+                    b.ToTable("ReviewCampaigns");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.Risk", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AcceptanceJustification")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AcceptedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("AcceptedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExistingControls")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InherentImpact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InherentLevel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InherentLikelihood")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("InherentScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("LastReviewedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MethodId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("NextReviewOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ResidualImpact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResidualLevel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ResidualLikelihood")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResidualScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReviewIntervalMonths")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewTrigger")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RevisionCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Threat")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Treatment")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TreatmentPlan")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Vulnerability")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MethodId");
+
+                    b.HasIndex("OrganisationId", "NextReviewOn");
+
+                    b.HasIndex("OrganisationId", "OwnerUserId");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Status", "ResidualScore");
+
+                    b.ToTable("Risks");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("CompletedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RiskId");
+
+                    b.HasIndex("OrganisationId", "Status", "DueOn");
+
+                    b.ToTable("RiskActions");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAsset", b =>
+                {
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RiskId", "AssetId");
+
+                    b.HasIndex("AssetId");
+
+                    b.ToTable("RiskAssets");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskControl", b =>
+                {
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ControlId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RiskId", "ControlId");
+
+                    b.HasIndex("ControlId");
+
+                    b.ToTable("RiskControls");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskMethod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AcceptanceThreshold")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BandsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImpactJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsCurrent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LikelihoodJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("RiskMethods");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("ReviewedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReviewerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Revised")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RevisionNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CampaignId");
+
+                    b.HasIndex("RiskId", "ReviewedOn");
+
+                    b.ToTable("RiskReviews");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InherentImpact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("InherentLikelihood")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ResidualImpact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResidualLevel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ResidualLikelihood")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SnapshotJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Treatment")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ValidFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ValidTo")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RiskId", "Number")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "ValidFrom", "ValidTo");
+
+                    b.ToTable("RiskRevisions");
                 });
 
             modelBuilder.Entity("Perennial.Scheduling.ScheduledJobState", b =>
@@ -929,6 +1649,15 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Perennial.Assets.Asset", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Certification.AuditFinding", b =>
                 {
                     b.HasOne("Perennial.Certification.ExternalAudit", null)
@@ -952,6 +1681,72 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.HasOne("Perennial.Certification.CertificationCycle", null)
                         .WithMany("Audits")
                         .HasForeignKey("CycleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.Change", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeAsset", b =>
+                {
+                    b.HasOne("Perennial.Assets.Asset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Changes.Change", null)
+                        .WithMany("Assets")
+                        .HasForeignKey("ChangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeControl", b =>
+                {
+                    b.HasOne("Perennial.Changes.Change", null)
+                        .WithMany("Controls")
+                        .HasForeignKey("ChangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Frameworks.Control", null)
+                        .WithMany()
+                        .HasForeignKey("ControlId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.ChangeTask", b =>
+                {
+                    b.HasOne("Perennial.Changes.Change", null)
+                        .WithMany("Tasks")
+                        .HasForeignKey("ChangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookDelivery", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Changes.WebhookSecret", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -994,6 +1789,30 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.Incident", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Incidents.IncidentAsset", b =>
+                {
+                    b.HasOne("Perennial.Assets.Asset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Incidents.Incident", null)
+                        .WithMany("Assets")
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Membership", b =>
                 {
                     b.HasOne("Perennial.Organisations.Organisation", "Organisation")
@@ -1011,6 +1830,96 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Navigation("Organisation");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.ReviewCampaign", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.Risk", b =>
+                {
+                    b.HasOne("Perennial.Risks.RiskMethod", null)
+                        .WithMany()
+                        .HasForeignKey("MethodId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAction", b =>
+                {
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany("Actions")
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskAsset", b =>
+                {
+                    b.HasOne("Perennial.Assets.Asset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany("Assets")
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskControl", b =>
+                {
+                    b.HasOne("Perennial.Frameworks.Control", null)
+                        .WithMany()
+                        .HasForeignKey("ControlId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany("Controls")
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskMethod", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskReview", b =>
+                {
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany()
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Risks.RiskRevision", b =>
+                {
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany()
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Perennial.Scope.ScopeVersion", b =>
@@ -1050,14 +1959,37 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Navigation("Findings");
                 });
 
+            modelBuilder.Entity("Perennial.Changes.Change", b =>
+                {
+                    b.Navigation("Assets");
+
+                    b.Navigation("Controls");
+
+                    b.Navigation("Tasks");
+                });
+
             modelBuilder.Entity("Perennial.Frameworks.Control", b =>
                 {
                     b.Navigation("Documents");
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.Incident", b =>
+                {
+                    b.Navigation("Assets");
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Organisation", b =>
                 {
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Perennial.Risks.Risk", b =>
+                {
+                    b.Navigation("Actions");
+
+                    b.Navigation("Assets");
+
+                    b.Navigation("Controls");
                 });
 
             modelBuilder.Entity("Perennial.Soa.SoaVersion", b =>

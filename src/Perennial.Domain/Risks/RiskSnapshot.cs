@@ -1,0 +1,30 @@
+namespace Perennial.Risks;
+
+/// <summary>Everything a revision records about a risk, in the words the register shows.</summary>
+public sealed record RiskSnapshot(
+    string Reference,
+    string Title,
+    string? Description,
+    string? Threat,
+    string? Vulnerability,
+    string? Owner,
+    int MethodVersion,
+    int InherentLikelihood,
+    int InherentImpact,
+    int InherentScore,
+    string InherentLevel,
+    string? ExistingControls,
+    TreatmentOption Treatment,
+    string? TreatmentPlan,
+    int ResidualLikelihood,
+    int ResidualImpact,
+    int ResidualScore,
+    string ResidualLevel,
+    RiskStatus Status,
+    int ReviewIntervalMonths,
+    DateOnly NextReviewOn,
+    string? AcceptedBy,
+    DateOnly? AcceptedUntil,
+    string? AcceptanceJustification,
+    IReadOnlyList<string> Assets,
+    IReadOnlyList<string> Controls);
