@@ -26,6 +26,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<CycleService>();
         services.AddScoped<SoaService>();
         services.AddScoped<SoaSpreadsheet>();
+        services.AddScoped<Risks.RiskService>();
         services.AddScoped<FrameworkImportService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

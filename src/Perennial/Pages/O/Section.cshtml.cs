@@ -14,9 +14,7 @@ public sealed class SectionModel : PageModel
         ["calendar"] = ("Calendar", "Every recurring activity's occurrences by month, by year and across the three-year certification cycle, coloured by status, with the external audits on it, and a personal calendar feed to subscribe to."),
         ["activities"] = ("Activities", "The ISMS's recurring obligations (access reviews, backup restore tests, supplier reviews, policy reviews and more), each with its schedule, owner, deputy, the evidence it must leave, and its occurrences."),
         ["evidence"] = ("Evidence", "Evidence uploaded, pushed by pipelines and collected from real systems, with the period each item covers, its source and its SHA-256 hash, and the gaps an auditor would notice."),
-        ["risks"] = ("Risks", "The living risk register: risks with owners, inherent and residual levels on your risk matrix, treatment plans, acceptances, review dates and every revision, plus the heat map."),
         ["nonconformities"] = ("Nonconformities", "Nonconformities from audits, incidents and missed activities, with containment, root cause, corrective actions and effectiveness checks."),
-        ["changes"] = ("Changes", "Organisational and technical changes, each answering whether it affects the ISMS and tracking the follow-up on scope, risks and the Statement of Applicability."),
         ["reviews"] = ("Management reviews", "Management reviews with every required input assembled from the data, and the decisions and actions they record."),
     };
 
