@@ -110,7 +110,7 @@ public sealed class RiskService(PerennialDbContext db, TimeProvider time, IAudit
         return method;
     }
 
-    internal static void ValidateMethod(IReadOnlyList<ScaleLevel> likelihood, IReadOnlyList<ScaleLevel> impact, IReadOnlyList<LevelBand> bands, int threshold)
+    public static void ValidateMethod(IReadOnlyList<ScaleLevel> likelihood, IReadOnlyList<ScaleLevel> impact, IReadOnlyList<LevelBand> bands, int threshold)
     {
         void Axis(IReadOnlyList<ScaleLevel> levels, string field)
         {

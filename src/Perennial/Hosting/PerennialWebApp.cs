@@ -11,6 +11,7 @@ using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Organisations;
+using Perennial.Risks;
 using Perennial.Scope;
 using Perennial.Security;
 using Perennial.Soa;
@@ -102,6 +103,7 @@ public static class PerennialWebApp
         api.MapCycleApi();
         api.MapFrameworksApi();
         api.MapSoaApi();
+        api.MapRisksApi();
         app.MapRazorPages();
         return app;
     }

@@ -4,14 +4,19 @@ using Perennial.Certification;
 using Perennial.Organisations;
 using Perennial.Pages.Shared;
 using Perennial.Paging;
+using Perennial.Risks;
 using Perennial.Scope;
 using Perennial.Security;
 using Perennial.Soa;
 
 namespace Perennial.Pages.O;
 
-public sealed class DashboardModel(CurrentOrg org, OrganisationService organisations, AuditHistory history, CycleService cycles, ScopeService scopes, SoaService soa, TimeProvider time) : PageModel
+public sealed class DashboardModel(CurrentOrg org, OrganisationService organisations, AuditHistory history, CycleService cycles, ScopeService scopes, SoaService soa, RiskService risks, TimeProvider time) : PageModel
 {
+    public int OverdueReviews { get; private set; }
+    public IReadOnlyList<RiskListItem> Overdue { get; private set; } = [];
+    public int NeedsAcceptance { get; private set; }
+
     public CurrentOrg Org => org;
     public CycleTimelineModel? Timeline { get; private set; }
     public int OpenFindings { get; private set; }
@@ -35,5 +40,8 @@ public sealed class DashboardModel(CurrentOrg org, OrganisationService organisat
 
         ScopeVersion = (await scopes.GetCurrentAsync(org.Id, ct))?.Number;
         SoaVersion = await soa.LatestPublishedAsync(org.Id, ct);
+        OverdueReviews = await risks.CountOverdueReviewsAsync(org.Id, ct);
+        Overdue = OverdueReviews == 0 ? [] : await risks.OverdueReviewsAsync(org.Id, 5, ct);
+        NeedsAcceptance = (await risks.ListAsync(org.Id, new RiskQuery(NeedsAcceptanceOnly: true), new PageRequest(1, 1), ct)).Total;
     }
 }
