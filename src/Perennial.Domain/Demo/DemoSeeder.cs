@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Perennial.Accounts;
+using Perennial.AuditTrail;
 using Perennial.Certification;
 using Perennial.Data;
 using Perennial.Frameworks;
@@ -22,7 +23,8 @@ public sealed class DemoSeeder(
     ScopeService scopes,
     CycleService cycles,
     SoaService soa,
-    TimeProvider time)
+    TimeProvider time,
+    IAuditActorAccessor actor)
 {
     public const string Slug = "demo";
     public const string Name = "Demo: Northwind Analytics";
@@ -72,6 +74,7 @@ public sealed class DemoSeeder(
         await SeedScopeAsync(organisation.Id, ct);
         await SeedCertificateAsync(organisation.Id, ct);
         await SeedSoaAsync(organisation.Id, ct);
+        await new DemoRiskRegister(db, time, actor).SeedAsync(organisation.Id, ct);
         return new DemoSignIn(AdminEmail, password);
     }
 

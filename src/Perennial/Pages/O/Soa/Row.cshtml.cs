@@ -9,8 +9,11 @@ using Perennial.Soa;
 
 namespace Perennial.Pages.O.Soa;
 
-public sealed class RowModel(CurrentOrg org, SoaService soa, OrganisationService organisations) : PageModel
+public sealed class RowModel(CurrentOrg org, SoaService soa, OrganisationService organisations, Perennial.Risks.RiskService risks, Perennial.Data.PerennialDbContext db) : PageModel
 {
+    /// <summary>The risks whose treatment plans name this control.</summary>
+    public IReadOnlyList<Perennial.Risks.RiskListItem> Risks { get; private set; } = [];
+
     public CurrentOrg Org => org;
     public SoaRowView Row { get; private set; } = null!;
     public IReadOnlyList<string> Members { get; private set; } = [];
@@ -54,6 +57,11 @@ public sealed class RowModel(CurrentOrg org, SoaService soa, OrganisationService
         }
 
         Row = row;
+        var controlId = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+            db.Controls.Where(c => c.OrganisationId == org.Id && c.Framework!.Key == Framework.IsoKey && c.Identifier == row.ControlIdentifier).Select(c => (Guid?)c.Id), ct);
+        Risks = controlId is { } id
+            ? (await risks.ListAsync(org.Id, new Perennial.Risks.RiskQuery(ControlId: id), new PageRequest(1, 100), ct)).Items
+            : [];
         Members = (await organisations.ListMembersAsync(org.Id, new PageRequest(1, PageRequest.MaxPageSize), ct)).Items.Select(m => m.Email).ToList();
         return true;
     }
