@@ -36,8 +36,10 @@ public sealed record RiskRevisionView(int Number, DateTimeOffset ValidFrom, Date
 
 public sealed record RiskFieldChange(string Field, string? Before, string? After);
 
+public sealed record RiskChanges(string Reference, IReadOnlyList<RiskFieldChange> Changes);
+
 /// <summary>How the register changed between two dates: risks added, removed, and changed field by field.</summary>
-public sealed record RegisterComparison(DateOnly From, DateOnly To, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<(string Reference, IReadOnlyList<RiskFieldChange> Changes)> Changed);
+public sealed record RegisterComparison(DateOnly From, DateOnly To, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<RiskChanges> Changed);
 
 public sealed record HeatMapCell(int Likelihood, int Impact, int Score, string Level, string Colour, int Count);
 
@@ -483,7 +485,7 @@ public sealed class RiskService(PerennialDbContext db, TimeProvider time, IAudit
         return new RegisterComparison(from, to,
             newer.Keys.Except(older.Keys).Order(StringComparer.Ordinal).ToList(),
             older.Keys.Except(newer.Keys).Order(StringComparer.Ordinal).ToList(),
-            changed.Select(c => (c.Reference, c.Changes)).ToList());
+            changed.Select(c => new RiskChanges(c.Reference, c.Changes)).ToList());
     }
 
     public async Task<HeatMap> HeatMapAsync(Guid organisationId, bool residual, CancellationToken ct)

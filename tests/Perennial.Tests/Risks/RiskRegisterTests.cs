@@ -179,5 +179,23 @@ public abstract class RiskRegisterTests(DatabaseProvider provider) : IAsyncLifet
         Assert.Equal(["A", "B"], listed.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("title").GetString()!).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task The_register_at_two_dates_compares_risk_by_risk()
+    {
+        var kept = await CreateAsync(Risk("Kept", 3, 3, 2, 2));
+        var firstDay = Today();
+        app.Time.Advance(TimeSpan.FromDays(30));
+        await CreateAsync(Risk("Added later", 2, 2, 1, 1));
+        await manager.PutAsJsonAsync($"/api/v1/orgs/risks/risks/{kept.GetProperty("id").GetString()}", Risk("Kept", 3, 3, 3, 3, "retain", reason: "controls weakened"));
+
+        var comparison = await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/risks/risks/compare?from={firstDay:yyyy-MM-dd}&to={Today():yyyy-MM-dd}");
+
+        Assert.Equal(["R-002"], comparison.GetProperty("added").EnumerateArray().Select(a => a.GetString()!));
+        Assert.Empty(comparison.GetProperty("removed").EnumerateArray());
+        var changed = Assert.Single(comparison.GetProperty("changed").EnumerateArray());
+        Assert.Equal("R-001", changed.GetProperty("reference").GetString());
+        Assert.Equal(["Treatment", "Residual level"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("field").GetString()!));
+    }
+
     private DateOnly Today() => DateOnly.FromDateTime(app.Time.GetUtcNow().UtcDateTime);
 }
