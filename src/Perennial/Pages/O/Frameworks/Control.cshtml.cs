@@ -8,8 +8,11 @@ using Perennial.Security;
 
 namespace Perennial.Pages.O.Frameworks;
 
-public sealed class ControlModel(CurrentOrg org, FrameworkService frameworks, OrganisationService organisations) : PageModel
+public sealed class ControlModel(CurrentOrg org, FrameworkService frameworks, OrganisationService organisations, Perennial.Risks.RiskService risks) : PageModel
 {
+    /// <summary>The open risks whose treatment names this control.</summary>
+    public IReadOnlyList<Perennial.Risks.RiskListItem> Risks { get; private set; } = [];
+
     public string Slug => org.Slug;
     public bool CanEdit => org.Can(OrgRole.Manager);
     public ControlDetail Control { get; private set; } = null!;
@@ -60,6 +63,7 @@ public sealed class ControlModel(CurrentOrg org, FrameworkService frameworks, Or
         framework = found;
         Control = control;
         Members = (await organisations.ListMembersAsync(org.Id, new PageRequest(1, PageRequest.MaxPageSize), ct)).Items;
+        Risks = (await risks.ListAsync(org.Id, new Perennial.Risks.RiskQuery(ControlId: control.Id), new PageRequest(1, 100), ct)).Items;
         return true;
     }
 }

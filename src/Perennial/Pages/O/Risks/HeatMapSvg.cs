@@ -9,7 +9,7 @@ namespace Perennial.Pages.O.Risks;
 public static class HeatMapSvg
 {
     private const int Cell = 64;
-    private const int Left = 120;
+    private const int Left = 140;
     private const int Top = 10;
 
     public static string Render(HeatMap map, string registerPath)
@@ -47,6 +47,7 @@ public static class HeatMapSvg
         }
 
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + (cols * Cell / 2)}\" y=\"{height - 6}\" text-anchor=\"middle\">Impact</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"12\" y=\"{Top + (rows * Cell / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 12 {Top + (rows * Cell / 2)})\">Likelihood</text>");
         svg.Append("</svg>");
         return svg.ToString();
     }
