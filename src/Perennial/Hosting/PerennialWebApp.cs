@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Perennial.Accounts;
 using Perennial.ApiTokens;
+using Perennial.Assets;
 using Perennial.AuditTrail;
 using Perennial.Certification;
 using Perennial.Data;
@@ -11,6 +12,7 @@ using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Organisations;
+using Perennial.Risks;
 using Perennial.Scope;
 using Perennial.Security;
 using Perennial.Soa;
@@ -102,6 +104,8 @@ public static class PerennialWebApp
         api.MapCycleApi();
         api.MapFrameworksApi();
         api.MapSoaApi();
+        api.MapRiskImportApi();
+        api.MapAssetsApi();
         app.MapRazorPages();
         return app;
     }
