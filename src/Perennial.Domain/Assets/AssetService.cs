@@ -165,7 +165,7 @@ public sealed class AssetService(PerennialDbContext db, TimeProvider time, RiskS
         Table table;
         try
         {
-            table = Spreadsheets.Read(fileName, content, MaxImportRows);
+            table = await Spreadsheets.ReadAsync(fileName, content, MaxImportRows, null, ct);
         }
         catch (FormatException e)
         {

@@ -73,11 +73,11 @@ public static class Spreadsheets
     /// one), or a CSV file, as text. Formula cells are read as their formula text and never
     /// evaluated. Throws <see cref="FormatException"/> with a message for the uploader.
     /// </summary>
-    public static Table Read(string? fileName, Stream content, int maxRows, string? preferredSheet = null)
+    public static async Task<Table> ReadAsync(string? fileName, Stream content, int maxRows, string? preferredSheet, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
         using var buffer = new MemoryStream();
-        content.CopyTo(buffer);
+        await content.CopyToAsync(buffer, ct);
         var bytes = buffer.ToArray();
         var name = fileName ?? "";
         List<(int Number, List<string> Cells)> rows;

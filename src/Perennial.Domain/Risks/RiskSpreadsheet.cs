@@ -248,7 +248,7 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
         Table table;
         try
         {
-            table = Spreadsheets.Read(fileName, content, MaxRows, RegisterSheet);
+            table = await Spreadsheets.ReadAsync(fileName, content, MaxRows, RegisterSheet, ct);
         }
         catch (FormatException e)
         {

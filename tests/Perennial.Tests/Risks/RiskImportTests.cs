@@ -271,6 +271,41 @@ public sealed partial class SqliteRiskImportTests() : RiskImportTests(DatabasePr
     }
 
     [Fact]
+    public async Task The_exported_register_imports_back_with_every_column_recognised()
+    {
+        var csv = "Title,Description,Asset(s),Threat,Vulnerability,Owner,Likelihood,Impact,Existing controls,Treatment,Planned controls,Treatment plan,Residual likelihood,Residual impact,Review interval,Last review\n"
+            + "Laptop theft,Stolen laptop,Customer database; Payroll system,Theft,No encryption,Bob Builder,4,3,Asset register,modify,5.10 A.8.1,Encrypt disks,2,3,quarterly,2026-01-15\n"
+            + "Flood,Office flood,,Weather,Basement,,2,5,,share,,,,,,\n";
+        Assert.Equal(HttpStatusCode.OK, (await ImportAsync(Encoding.UTF8.GetBytes(csv), "first.csv")).StatusCode);
+        var export = await Manager.GetByteArrayAsync("/api/v1/orgs/acme/risks/export.xlsx");
+
+        var preview = await PreviewAsync(export, "risk-register.xlsx", mapping: null);
+        var suggested = preview.GetProperty("suggestedMapping").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        Assert.Equal(24, suggested.Count);
+        Assert.Equal(
+            ["Inherent level", "Residual level", "Accepted by", "Accepted until", "Acceptance justification"],
+            suggested.Where(p => p.Value is null).Select(p => p.Key));
+        Assert.Contains(preview.GetProperty("errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("R-001 is already in the register", StringComparison.Ordinal));
+
+        suggested["Reference"] = null;
+        var reimport = await ImportAsync(export, "risk-register.xlsx", JsonSerializer.Serialize(suggested));
+
+        Assert.True(reimport.StatusCode == HttpStatusCode.OK, await reimport.Content.ReadAsStringAsync());
+        await App.WithScopeAsync(async s =>
+        {
+            var service = s.GetRequiredService<RiskService>();
+            var original = (await service.RevisionsAsync(OrgId, (await service.FindByReferenceAsync(OrgId, "R-001", CancellationToken.None))!.Id, CancellationToken.None))[0].Snapshot;
+            var copy = (await service.RevisionsAsync(OrgId, (await service.FindByReferenceAsync(OrgId, "R-003", CancellationToken.None))!.Id, CancellationToken.None))[0].Snapshot;
+            Assert.Equal(JsonSerializer.Serialize(original with { Reference = "R-003" }), JsonSerializer.Serialize(copy));
+            Assert.Equal(3, copy.ReviewIntervalMonths);
+            Assert.Equal(new DateOnly(2026, 4, 15), copy.NextReviewOn);
+            Assert.Equal(["A.5.10", "A.8.1"], copy.Controls);
+            var flood = (await service.FindByReferenceAsync(OrgId, "R-004", CancellationToken.None))!;
+            Assert.Equal((2, 5, TreatmentOption.Share, (Guid?)null), (flood.ResidualLikelihood, flood.ResidualImpact, flood.Treatment, flood.OwnerUserId));
+        });
+    }
+
+    [Fact]
     public async Task The_treatment_plan_exports_the_open_actions_soonest_first()
     {
         var csv = "Title,Likelihood,Impact,Treatment\nLaptop theft,3,3,modify\nPhishing,4,2,modify\n";
