@@ -209,11 +209,6 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
             return new RiskImportResult([], analysis.Errors);
         }
 
-        if (prepared.Items.Count == 0)
-        {
-            return new RiskImportResult([], [new SpreadsheetRowError(0, "", "The file has no rows to import.")]);
-        }
-
         try
         {
             var name = Path.GetFileName(fileName);
@@ -258,6 +253,10 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
 
         var suggested = Suggest(table.Columns);
         var (columns, used, errors) = ApplyMapping(table, mapping ?? suggested);
+        if (table.Rows.Count == 0)
+        {
+            errors.Add(new SpreadsheetRowError(table.HeaderRow, "", "There are no rows below the header row; nothing to import."));
+        }
         var lookup = await LoadAsync(organisationId, forImport, ct);
         var given = columns.TryGetValue("reference", out var referenceColumn)
             ? table.Rows.Select(r => r[referenceColumn].Trim()).Where(r => r.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase)
