@@ -27,6 +27,8 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<SoaService>();
         services.AddScoped<SoaSpreadsheet>();
         services.AddScoped<Risks.RiskService>();
+        services.AddScoped<Risks.RiskSpreadsheet>();
+        services.AddScoped<Assets.AssetService>();
         services.AddScoped<FrameworkImportService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using ClosedXML.Excel;
 using Microsoft.EntityFrameworkCore;
@@ -345,7 +344,7 @@ public sealed class FrameworkService(PerennialDbContext db, TimeProvider time)
     {
         using var reader = new StreamReader(content, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(ct);
-        var records = ParseCsv(text);
+        var records = Csv.Parse(text);
         if (records.Count == 0)
         {
             throw new FormatException("The file is empty.");
@@ -366,82 +365,4 @@ public sealed class FrameworkService(PerennialDbContext db, TimeProvider time)
     }
 
     private static string Field(List<string> fields, int index) => index >= 0 && index < fields.Count ? fields[index].Trim() : "";
-
-    internal static List<(int Line, List<string> Fields)> ParseCsv(string text)
-    {
-        // Spreadsheets saved in some locales separate fields with semicolons; the header line tells.
-        var firstLine = text.Split('\n', 2)[0];
-        var delimiter = firstLine.Contains(';', StringComparison.Ordinal) && !firstLine.Contains(',', StringComparison.Ordinal) ? ';' : ',';
-        var records = new List<(int, List<string>)>();
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        var line = 1;
-        var recordLine = 1;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    if (c == '\n')
-                    {
-                        line++;
-                    }
-
-                    field.Append(c);
-                }
-            }
-            else if (c == '"' && field.Length == 0)
-            {
-                quoted = true;
-            }
-            else if (c == delimiter)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\n' || c == '\r')
-            {
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
-
-                fields.Add(field.ToString());
-                field.Clear();
-                records.Add((recordLine, fields));
-                fields = [];
-                line++;
-                recordLine = line;
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        if (quoted)
-        {
-            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"Line {recordLine}: a quoted field is not closed."));
-        }
-
-        if (field.Length > 0 || fields.Count > 0)
-        {
-            fields.Add(field.ToString());
-            records.Add((recordLine, fields));
-        }
-
-        return records;
-    }
 }

@@ -63,7 +63,7 @@ public sealed record RiskQuery(
 public sealed record OwnerProgress(Guid? OwnerUserId, string Owner, int Risks, int Reviewed);
 
 /// <summary>The living risk register: assessment, treatment, acceptance, reviews and every revision.</summary>
-public sealed class RiskService(PerennialDbContext db, TimeProvider time, IAuditActorAccessor actor)
+public sealed partial class RiskService(PerennialDbContext db, TimeProvider time, IAuditActorAccessor actor)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Perennial.Accounts;
 using Perennial.ApiTokens;
+using Perennial.Assets;
 using Perennial.AuditTrail;
 using Perennial.Certification;
 using Perennial.Data;
@@ -104,6 +105,8 @@ public static class PerennialWebApp
         api.MapFrameworksApi();
         api.MapSoaApi();
         api.MapRisksApi();
+        api.MapRiskImportApi();
+        api.MapAssetsApi();
         app.MapRazorPages();
         return app;
     }
