@@ -27,6 +27,9 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<SoaService>();
         services.AddScoped<SoaSpreadsheet>();
         services.AddScoped<Risks.RiskService>();
+        services.AddScoped<Changes.ChangeService>();
+        services.AddScoped<Changes.ChangeWebhook>();
+        services.AddScoped<Incidents.IncidentService>();
         services.AddScoped<FrameworkImportService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
