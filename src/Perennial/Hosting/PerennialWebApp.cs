@@ -6,6 +6,7 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.AuditTrail;
 using Perennial.Certification;
+using Perennial.Changes;
 using Perennial.Data;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
@@ -102,6 +103,7 @@ public static class PerennialWebApp
         api.MapCycleApi();
         api.MapFrameworksApi();
         api.MapSoaApi();
+        api.MapChangesApi();
         app.MapRazorPages();
         return app;
     }
