@@ -29,6 +29,9 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Risks.RiskService>();
         services.AddScoped<Risks.RiskSpreadsheet>();
         services.AddScoped<Assets.AssetService>();
+        services.AddScoped<Changes.ChangeService>();
+        services.AddScoped<Changes.ChangeWebhook>();
+        services.AddScoped<Incidents.IncidentService>();
         services.AddScoped<FrameworkImportService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

@@ -7,6 +7,7 @@ using Perennial.ApiTokens;
 using Perennial.Assets;
 using Perennial.AuditTrail;
 using Perennial.Certification;
+using Perennial.Changes;
 using Perennial.Data;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
@@ -107,6 +108,7 @@ public static class PerennialWebApp
         api.MapRisksApi();
         api.MapRiskImportApi();
         api.MapAssetsApi();
+        api.MapChangesApi();
         app.MapRazorPages();
         return app;
     }
