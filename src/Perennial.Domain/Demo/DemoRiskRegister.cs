@@ -121,6 +121,38 @@ internal sealed class DemoRiskRegister(PerennialDbContext db, TimeProvider time,
         var asOwner = new RiskService(db, time, new FixedAuditActorAccessor { Current = new AuditActor(retainedInput.OwnerUserId, ownerEmail) });
         await asOwner.AcceptAsync(organisationId, retained.Id, today.AddMonths(6),
             "A second region doubles hosting costs; the provider's availability record and our restore plan keep the expected loss lower.", ct);
+
+        await SeedChangesAsync(organisationId, assets, controls, Member, today, ct);
+    }
+
+    /// <summary>A few changes: one closed with its follow-up done, one still waiting on its follow-up tasks, one just raised.</summary>
+    private async Task SeedChangesAsync(Guid organisationId, Dictionary<string, Guid> assets, Dictionary<string, Guid> controls, Func<string, Guid> member, DateOnly today, CancellationToken ct)
+    {
+        var changes = new Changes.ChangeService(db, time, new RiskService(db, time, actor));
+        var none = new Changes.ImpactAnswers(false, false, false, false, false, false);
+
+        var sso = await changes.CreateAsync(organisationId, new Changes.ChangeInput(
+            "Move staff sign-in to the new identity provider", "Replace the legacy directory with the company identity provider for every internal tool.",
+            Changes.ChangeType.SystemOrTool, "Jonas Berg", member("it.admin@perennial.example"), today.AddDays(-40), Changes.ChangeStatus.Implemented,
+            [assets["Identity provider"]], [controls["A.5.17"], controls["A.8.5"]]), Changes.ChangeSource.Manual,
+            none with { AffectsAccess = true, AffectsSoaControl = true }, null, ct);
+        foreach (var task in sso.Tasks.ToList())
+        {
+            await changes.CompleteTaskAsync(organisationId, sso.Id, task.Id, ct);
+        }
+
+        await changes.CloseAsync(organisationId, sso.Id, ct);
+
+        await changes.CreateAsync(organisationId, new Changes.ChangeInput(
+            "New payroll provider from next quarter", "HR moves payroll to a new provider that will hold salary and bank details.",
+            Changes.ChangeType.Supplier, "Priya Raman", member("hr.lead@perennial.example"), today.AddDays(21), Changes.ChangeStatus.Approved,
+            [assets["Payroll provider"], assets["Employees and contractors"]], [controls["A.5.19"], controls["A.5.20"]]), Changes.ChangeSource.Manual,
+            none with { AffectsSupplier = true, AddsAssetsOrProcessing = true, AffectsLegalRequirements = true }, null, ct);
+
+        await changes.CreateAsync(organisationId, new Changes.ChangeInput(
+            "Open a second office in Porto", "Customer success team of six moves into a shared office space.",
+            Changes.ChangeType.Site, "Maya Okafor", member("isms.manager@perennial.example"), today.AddDays(60), Changes.ChangeStatus.Proposed,
+            [], []), Changes.ChangeSource.Manual, null, null, ct);
     }
 
     private sealed class ShiftedTimeProvider(TimeProvider inner, TimeSpan offset) : TimeProvider

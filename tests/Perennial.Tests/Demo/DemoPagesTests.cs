@@ -52,6 +52,10 @@ public sealed class DemoPagesTests(DemoFixture demo) : IClassFixture<DemoFixture
     [InlineData("/o/demo/soa/A.8.13", "Backups cannot be restored in time")]
     [InlineData("/o/demo", "above the threshold without a valid acceptance")]
     [InlineData("/o/demo", "risk reviews overdue")]
+    [InlineData("/o/demo/changes", "New payroll provider from next quarter")]
+    [InlineData("/o/demo/changes", "Move staff sign-in to the new identity provider")]
+    [InlineData("/o/demo/changes/incidents", "Incidents")]
+    [InlineData("/o/demo/assets", "Customer analytics data")]
     public async Task A_demo_page_renders_its_content(string path, string expected)
     {
         var response = await browser.GetAsync(path);
