@@ -27,6 +27,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<SoaService>();
         services.AddScoped<SoaSpreadsheet>();
         services.AddScoped<Risks.RiskService>();
+        services.AddScoped<IOrganisationSetup, Risks.RiskMethodSetup>();
         services.AddScoped<Risks.RiskSpreadsheet>();
         services.AddScoped<Assets.AssetService>();
         services.AddScoped<Changes.ChangeService>();
