@@ -1438,6 +1438,8 @@ namespace Perennial.Migrations.Postgres.Migrations
 
                     b.HasIndex("OrganisationId", "ValidFrom", "ValidTo");
 
+                    b.HasIndex("OrganisationId", "Reference", "ValidFrom", "ValidTo");
+
                     b.ToTable("RiskRevisions");
                 });
 

@@ -1429,6 +1429,8 @@ namespace Perennial.Migrations.Sqlite.Migrations
 
                     b.HasIndex("OrganisationId", "ValidFrom", "ValidTo");
 
+                    b.HasIndex("OrganisationId", "Reference", "ValidFrom", "ValidTo");
+
                     b.ToTable("RiskRevisions");
                 });
 

@@ -1,0 +1,101 @@
+using Perennial.Data;
+
+namespace Perennial.Benchmarks;
+
+internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, int Requests, int Warmup, double Scale, string? Output, bool Keep)
+{
+    /// <summary>The command line as given, for the report.</summary>
+    public string Arguments { get; init; } = "";
+
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/Perennial.Benchmarks -- [options]
+          --provider sqlite|postgres|both   database(s) to run on (default both)
+          --requests N                      timed requests per page, at least 30 (default 50)
+          --warmup N                        untimed requests per page first (default 5)
+          --scale X                         dataset size relative to the full one, for trial runs (default 1)
+          --output PATH                     the report to update (default docs/PERFORMANCE.md of this repository)
+          --no-report                       print the results only
+          --keep                            keep the database afterwards, to look at query plans
+        PostgreSQL is reached as the tests do: PERENNIAL_TEST_POSTGRES, or perennial/perennial on 127.0.0.1:5432.
+        """;
+
+    public static BenchOptions? Parse(string[] args, TextWriter error)
+    {
+        DatabaseProvider[] providers = [DatabaseProvider.Sqlite, DatabaseProvider.Postgres];
+        var requests = 50;
+        var warmup = 5;
+        var scale = 1.0;
+        var output = DefaultOutput();
+        var keep = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            try
+            {
+                switch (args[i])
+                {
+                    case "--provider":
+                        providers = Value() switch
+                        {
+                            "sqlite" => [DatabaseProvider.Sqlite],
+                            "postgres" => [DatabaseProvider.Postgres],
+                            "both" => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres],
+                            var other => throw new ArgumentException($"Unknown provider '{other}'."),
+                        };
+                        break;
+                    case "--requests":
+                        requests = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                        break;
+                    case "--warmup":
+                        warmup = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                        break;
+                    case "--scale":
+                        scale = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                        break;
+                    case "--output":
+                        output = Path.GetFullPath(Value());
+                        break;
+                    case "--no-report":
+                        output = null;
+                        break;
+                    case "--keep":
+                        keep = true;
+                        break;
+                    case "--help" or "-h":
+                        error.WriteLine(Usage);
+                        return null;
+                    default:
+                        throw new ArgumentException($"Unknown option '{args[i]}'.");
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                error.WriteLine(e.Message);
+                error.WriteLine(Usage);
+                return null;
+            }
+        }
+
+        if (requests < 30 || warmup < 0 || scale is <= 0 or > 1)
+        {
+            error.WriteLine("--requests is at least 30, --warmup at least 0, --scale above 0 and at most 1.");
+            return null;
+        }
+
+        return new BenchOptions(providers, requests, warmup, scale, output, keep) { Arguments = string.Join(" ", args) };
+    }
+
+    /// <summary>docs/PERFORMANCE.md in the repository this is run from.</summary>
+    private static string? DefaultOutput()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Perennial.sln")))
+            {
+                return Path.Combine(dir.FullName, "docs", "PERFORMANCE.md");
+            }
+        }
+
+        return null;
+    }
+}
