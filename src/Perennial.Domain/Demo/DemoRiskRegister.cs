@@ -83,8 +83,6 @@ internal sealed class DemoRiskRegister(PerennialDbContext db, TimeProvider time,
         // The register was first assessed seven months ago, at certification.
         var past = new ShiftedTimeProvider(time, TimeSpan.FromDays(-210));
         var assessed = new RiskService(db, past, actor);
-        var (likelihood, impact, bands, threshold) = RiskMatrix.Default(5);
-        await assessed.SaveMethodAsync(organisationId, likelihood, impact, bands, threshold, ct);
         var created = new List<(Risk Risk, RiskInput Input)>();
         foreach (var r in Risks)
         {
