@@ -84,6 +84,8 @@ public static class Spreadsheets
         if (bytes.Length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4)
         {
             buffer.Position = 0;
+            CheckUnpackedSize(buffer);
+            buffer.Position = 0;
             rows = ReadXlsx(buffer, preferredSheet, maxRows);
         }
         else if (name.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
@@ -100,6 +102,33 @@ public static class Spreadsheets
         }
 
         return ToTable(rows, maxRows);
+    }
+
+    /// <summary>The most a workbook may unpack to: a small file that expands to gigabytes is refused unread.</summary>
+    public const long MaxUnpackedBytes = 200L * 1024 * 1024;
+
+    /// <summary>The widest sheet read; a stray cell far to the right would otherwise make every row that wide.</summary>
+    public const int MaxColumns = 100;
+
+    private static void CheckUnpackedSize(Stream stream)
+    {
+        try
+        {
+            using var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                total += entry.Length;
+                if (total > MaxUnpackedBytes)
+                {
+                    throw new FormatException($"The workbook unpacks to more than {MaxUnpackedBytes / (1024 * 1024)} MB; it is not read.");
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FormatException("The file is not a readable XLSX workbook.", e);
+        }
     }
 
     private static List<(int, List<string>)> ReadXlsx(Stream stream, string? preferredSheet, int maxRows)
@@ -121,6 +150,11 @@ public static class Spreadsheets
             var sheet = preferredSheet is not null && workbook.TryGetWorksheet(preferredSheet, out var named) ? named : workbook.Worksheets.First();
             var lastRow = sheet.LastRowUsed()?.RowNumber() ?? 0;
             var lastColumn = sheet.LastColumnUsed()?.ColumnNumber() ?? 0;
+            if (lastColumn > MaxColumns)
+            {
+                throw new FormatException($"The sheet uses column {ColumnLetter(lastColumn)}; at most {MaxColumns} columns are read. Delete the cells beyond the table.");
+            }
+
             if (lastRow > maxRows + HeaderSearchRows + 1)
             {
                 // Enough to report the limit without reading a huge sheet.

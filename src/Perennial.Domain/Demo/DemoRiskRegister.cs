@@ -40,7 +40,7 @@ internal sealed class DemoRiskRegister(PerennialDbContext db, TimeProvider time,
         ("Vulnerable dependency exploited", "Source code repositories", "Exploitation of known vulnerability", "Dependency updates are irregular", "eng.lead@perennial.example", 4, 4, TreatmentOption.Modify, 3, 4, ["A.8.8", "A.8.28"]),
         ("Secrets leaked in source code", "Source code repositories", "Credential leak", "No secret scanning", "eng.lead@perennial.example", 3, 4, TreatmentOption.Modify, 1, 4, ["A.8.4", "A.8.28"]),
         ("Payroll provider breach exposes staff data", "Payroll provider", "Supplier compromise", "Limited supplier assurance", "hr.lead@perennial.example", 2, 4, TreatmentOption.Share, 2, 3, ["A.5.19", "A.5.20", "A.5.22"]),
-        ("Insider exports customer data", "Customer analytics data", "Malicious insider", "Broad read access for support staff", "isms.manager@perennial.example", 2, 5, TreatmentOption.Modify, 1, 5, ["A.5.15", "A.8.3", "A.8.12"]),
+        ("Insider exports customer data", "Customer analytics data", "Malicious insider", "Broad read access for support staff", "isms.manager@perennial.example", 2, 5, TreatmentOption.Retain, 2, 5, ["A.5.15", "A.8.3", "A.8.12"]),
         ("Denial of service on the public API", "Production platform", "Volumetric attack", "No rate limiting at the edge", "eng.lead@perennial.example", 3, 3, TreatmentOption.Modify, 2, 3, ["A.8.20", "A.8.6"]),
         ("Logs insufficient to investigate an incident", "Production platform", "Undetected intrusion", "Short log retention", "eng.lead@perennial.example", 3, 3, TreatmentOption.Modify, 2, 2, ["A.8.15", "A.8.16"]),
         ("Unauthorised change reaches production", "Production platform", "Faulty or malicious change", "Emergency changes skip review", "eng.lead@perennial.example", 3, 4, TreatmentOption.Modify, 2, 3, ["A.8.32", "A.8.25"]),
@@ -119,6 +119,11 @@ internal sealed class DemoRiskRegister(PerennialDbContext db, TimeProvider time,
         var asOwner = new RiskService(db, time, new FixedAuditActorAccessor { Current = new AuditActor(retainedInput.OwnerUserId, ownerEmail) });
         await asOwner.AcceptAsync(organisationId, retained.Id, today.AddMonths(6),
             "A second region doubles hosting costs; the provider's availability record and our restore plan keep the expected loss lower.", ct);
+        var (insider, insiderInput) = created.Single(c => c.Input.Title == "Insider exports customer data");
+        var managerEmail = members.Single(m => m.UserId == insiderInput.OwnerUserId).Email ?? "";
+        await new RiskService(db, time, new FixedAuditActorAccessor { Current = new AuditActor(insiderInput.OwnerUserId, managerEmail) })
+            .AcceptAsync(organisationId, insider.Id, today.AddMonths(4),
+                "Support needs read access to answer customers; access is logged and reviewed monthly until the new support tool arrives.", ct);
 
         await SeedChangesAsync(organisationId, assets, controls, Member, today, ct);
     }

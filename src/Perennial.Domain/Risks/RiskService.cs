@@ -209,11 +209,11 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
         var method = await CurrentMethodAsync(organisationId, ct);
         await ValidateAsync(organisationId, input, method, ct);
         var before = JsonSerializer.Serialize(await SnapshotAsync(risk, await MethodOfAsync(risk, ct), ct), Json);
-        var residualBefore = (risk.ResidualLikelihood, risk.ResidualImpact, risk.MethodId);
+        var residualBefore = (risk.ResidualLikelihood, risk.ResidualImpact, risk.MethodId, risk.OwnerUserId);
         Apply(risk, input, method);
-        if (residualBefore != (risk.ResidualLikelihood, risk.ResidualImpact, risk.MethodId))
+        if (residualBefore != (risk.ResidualLikelihood, risk.ResidualImpact, risk.MethodId, risk.OwnerUserId))
         {
-            // An acceptance covers the residual risk that was accepted, not a different one.
+            // An acceptance covers the residual risk that was accepted, by the owner who accepted it.
             ClearAcceptance(risk);
         }
 
@@ -261,6 +261,11 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
         if (string.IsNullOrWhiteSpace(notes) || notes.Length > RiskLimits.Text)
         {
             throw UseCaseException.Invalid("notes", "Say what the review reconsidered (at most 4000 characters).");
+        }
+
+        if (campaignId is { } campaign && !await db.ReviewCampaigns.AnyAsync(c => c.Id == campaign && c.OrganisationId == organisationId, ct))
+        {
+            throw UseCaseException.Invalid("campaignId", "No such review campaign in this organisation.");
         }
 
         var risk = revision is null ? await LoadAsync(organisationId, riskId, ct) : await UpdateAsync(organisationId, riskId, revision, "reviewed and revised", ct);
@@ -409,8 +414,8 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
             ("inherent", true) => risks.OrderByDescending(r => r.InherentScore).ThenBy(r => r.Reference),
             ("review", false) => risks.OrderBy(r => r.NextReviewOn).ThenBy(r => r.Reference),
             ("review", true) => risks.OrderByDescending(r => r.NextReviewOn).ThenBy(r => r.Reference),
-            (_, true) => risks.OrderByDescending(r => r.Reference),
-            _ => risks.OrderBy(r => r.Reference),
+            (_, true) => risks.OrderByDescending(r => r.Reference.Length).ThenByDescending(r => r.Reference),
+            _ => risks.OrderBy(r => r.Reference.Length).ThenBy(r => r.Reference),
         };
 
         var rows = await risks.ToPagedAsync(page, ct);
@@ -467,7 +472,7 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
         var cutoff = new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var rows = await db.RiskRevisions.AsNoTracking()
             .Where(r => r.OrganisationId == organisationId && r.ValidFrom < cutoff && (r.ValidTo == null || r.ValidTo >= cutoff))
-            .OrderBy(r => r.Reference)
+            .OrderBy(r => r.Reference.Length).ThenBy(r => r.Reference)
             .ToPagedAsync(page, ct);
         return new Paged<RiskRevisionView>(rows.Items.Select(ToView).ToList(), rows.Page, rows.PageSize, rows.Total);
     }
@@ -625,7 +630,8 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
 
     private async Task CheckMemberAsync(Guid organisationId, Guid? userId, string field, CancellationToken ct)
     {
-        if (userId is { } id && !await db.Memberships.AnyAsync(m => m.OrganisationId == organisationId && m.UserId == id, ct))
+        var today = Today;
+        if (userId is { } id && !await db.Memberships.AnyAsync(m => m.OrganisationId == organisationId && m.UserId == id && (m.ExpiresOn == null || m.ExpiresOn >= today), ct))
         {
             throw UseCaseException.Invalid(field, "The owner must be a member of the organisation.");
         }
@@ -656,9 +662,12 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
         if (risk.ReviewIntervalMonths != input.ReviewIntervalMonths)
         {
             risk.ReviewIntervalMonths = input.ReviewIntervalMonths;
-            if (risk.LastReviewedOn is { } last)
+            if (risk.CreatedAt != default)
             {
-                risk.NextReviewOn = NextReview(last, input.ReviewIntervalMonths);
+                // The next review follows the new interval from the last review (or the assessment),
+                // unless a change or incident has already brought it forward.
+                var scheduled = NextReview(risk.LastReviewedOn ?? DateOnly.FromDateTime(risk.CreatedAt.UtcDateTime), input.ReviewIntervalMonths);
+                risk.NextReviewOn = risk.ReviewTrigger is not null && risk.NextReviewOn < scheduled ? risk.NextReviewOn : scheduled;
             }
         }
 
@@ -696,14 +705,16 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
             open.ValidTo = now;
         }
 
-        await AddRevisionAsync(risk, method, reason, ct);
+        // Numbered from what is stored, under the lock: two edits at once get consecutive revisions.
+        risk.RevisionCount = await db.RiskRevisions.Where(r => r.RiskId == risk.Id).MaxAsync(r => (int?)r.Number, ct) ?? 0;
+        await AddRevisionAsync(risk, method, reason, ct, now);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     }
 
-    private async Task AddRevisionAsync(Risk risk, RiskMethod method, string reason, CancellationToken ct)
+    private async Task AddRevisionAsync(Risk risk, RiskMethod method, string reason, CancellationToken ct, DateTimeOffset? at = null)
     {
-        var now = time.GetUtcNow();
+        var now = at ?? time.GetUtcNow();
         risk.RevisionCount++;
         risk.UpdatedAt = now;
         var snapshot = await SnapshotAsync(risk, method, ct);

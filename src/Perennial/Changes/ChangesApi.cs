@@ -86,7 +86,7 @@ public static class ChangesApi
         // The webhook authenticates by its HMAC-SHA256 signature, not by a session or an API token: the
         // ticketing system holds only the organisation's webhook secret. Access.Anonymous lets the request
         // past the access middleware; ChangeWebhook.ReceiveAsync then refuses (401) anything not signed
-        // with that secret, and an unknown organisation is a 404 here.
+        // with that secret, and an unknown organisation gets the same 401.
         changes.MapPost("/webhook", Receive).WithAccess(Access.Anonymous)
             .WithSummary("Signed webhook: a JSON payload from a ticketing system becomes a change")
             .WithDescription("Header X-Perennial-Signature: sha256=<hex HMAC-SHA256 of the raw body with the organisation's webhook secret>. "
@@ -167,13 +167,17 @@ public static class ChangesApi
         return TypedResults.Ok(await DtoAsync(currentOrg, changes, id, ct));
     }
 
+    private static ProblemHttpResult Unsigned() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: $"The request is not signed with this organisation's webhook secret: send {ChangeWebhook.SignatureHeader}: sha256=<hex HMAC-SHA256 of the body>.");
+
     private static async Task<IResult> Receive(string org, HttpContext context, ChangeWebhook webhook, ChangeService changes, CancellationToken ct)
     {
         var organisationId = await webhook.OrganisationIdAsync(org, ct);
         if (organisationId is not { } orgId)
         {
-            context.Response.Headers[AccessMiddleware.DeniedHeader] = "organisation";
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Organisation not found", detail: $"There is no organisation '{org}'.");
+            // The same answer as a bad signature, so an unsigned caller cannot tell which organisations exist.
+            return Unsigned();
         }
 
         var body = await ReadBodyAsync(context.Request, ct);
@@ -187,8 +191,7 @@ public static class ChangesApi
         if (change is null)
         {
             // One answer for a missing header, a wrong signature and an organisation without a secret.
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-                detail: $"The request is not signed with this organisation's webhook secret: send {ChangeWebhook.SignatureHeader}: sha256=<hex HMAC-SHA256 of the body>.");
+            return Unsigned();
         }
 
         var details = await changes.DetailsAsync(orgId, change.Id, ct) ?? throw UseCaseException.NotFound("No such change.");

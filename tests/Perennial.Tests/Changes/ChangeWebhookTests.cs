@@ -142,13 +142,13 @@ public abstract class ChangeWebhookTests(DatabaseProvider provider) : IAsyncLife
     }
 
     [Fact]
-    public async Task An_unknown_organisation_is_not_found()
+    public async Task An_unknown_organisation_gets_the_same_answer_as_a_bad_signature()
     {
         await CreateSecretAsync();
 
         var response = await anonymous.SendAsync(Request("/api/v1/orgs/nowhere/changes/webhook", Payload, "sha256=00"));
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     private async Task<string> CreateSecretAsync()

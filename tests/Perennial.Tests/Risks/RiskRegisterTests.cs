@@ -95,7 +95,8 @@ public abstract class RiskRegisterTests(DatabaseProvider provider) : IAsyncLifet
         var risk = await CreateAsync(Risk("Lost laptop", 3, 3, 2, 2));
         var id = risk.GetProperty("id").GetString();
 
-        await manager.PutAsJsonAsync($"/api/v1/orgs/risks/risks/{id}", Risk("Lost laptop", 3, 3, 2, 2));
+        var unchanged = await manager.PutAsJsonAsync($"/api/v1/orgs/risks/risks/{id}", Risk("Lost laptop", 3, 3, 2, 2));
+        Assert.Equal(HttpStatusCode.OK, unchanged.StatusCode);
 
         Assert.Equal(1, (await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/risks/risks/{id}/revisions")).GetArrayLength());
     }
@@ -120,7 +121,7 @@ public abstract class RiskRegisterTests(DatabaseProvider provider) : IAsyncLifet
         var listed = await manager.GetFromJsonAsync<JsonElement>("/api/v1/orgs/risks/risks?needsAcceptance=true");
         Assert.Equal(0, listed.GetProperty("total").GetInt32());
 
-        await manager.PutAsJsonAsync($"/api/v1/orgs/risks/risks/{id}", Risk("Single cloud region", 4, 5, 4, 4, "retain", reason: "new outage data"));
+        Assert.Equal(HttpStatusCode.OK, (await manager.PutAsJsonAsync($"/api/v1/orgs/risks/risks/{id}", Risk("Single cloud region", 4, 5, 4, 4, "retain", reason: "new outage data"))).StatusCode);
         var after = await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/risks/risks/{id}");
         Assert.True(after.GetProperty("needsAcceptance").GetBoolean());
         Assert.Equal(JsonValueKind.Null, after.GetProperty("acceptedUntil").ValueKind);
@@ -195,6 +196,46 @@ public abstract class RiskRegisterTests(DatabaseProvider provider) : IAsyncLifet
         var changed = Assert.Single(comparison.GetProperty("changed").EnumerateArray());
         Assert.Equal("R-001", changed.GetProperty("reference").GetString());
         Assert.Equal(["Treatment", "Residual level"], changed.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("field").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_shorter_review_interval_moves_the_next_review_and_a_new_owner_must_accept_again()
+    {
+        var risk = await CreateAsync(Risk("Supplier loses our data", 4, 5, 2, 5, "retain"));
+        var id = risk.GetProperty("id").GetString();
+        var accepted = await owner.PostAsJsonAsync($"/api/v1/orgs/risks/risks/{id}/accept", new { acceptedUntil = Today().AddMonths(3).ToString("yyyy-MM-dd"), justification = "Contractual cover." });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+        var shorter = await manager.PutAsJsonAsync($"/api/v1/orgs/risks/risks/{id}", new
+        {
+            title = "Supplier loses our data",
+            ownerUserId = ownerId,
+            inherentLikelihood = 4,
+            inherentImpact = 5,
+            treatment = "retain",
+            residualLikelihood = 2,
+            residualImpact = 5,
+            reviewIntervalMonths = 3,
+        });
+        Assert.Equal(HttpStatusCode.OK, shorter.StatusCode);
+        var afterInterval = await shorter.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(Today().AddMonths(3).ToString("yyyy-MM-dd"), afterInterval.GetProperty("nextReviewOn").GetString());
+        Assert.False(afterInterval.GetProperty("needsAcceptance").GetBoolean());
+
+        var me = await manager.GetFromJsonAsync<JsonElement>("/api/v1/me");
+        var newOwner = await manager.PutAsJsonAsync($"/api/v1/orgs/risks/risks/{id}", new
+        {
+            title = "Supplier loses our data",
+            ownerUserId = me.GetProperty("id").GetGuid(),
+            inherentLikelihood = 4,
+            inherentImpact = 5,
+            treatment = "retain",
+            residualLikelihood = 2,
+            residualImpact = 5,
+            reviewIntervalMonths = 3,
+        });
+        Assert.Equal(HttpStatusCode.OK, newOwner.StatusCode);
+        Assert.True((await newOwner.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("needsAcceptance").GetBoolean());
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(app.Time.GetUtcNow().UtcDateTime);
