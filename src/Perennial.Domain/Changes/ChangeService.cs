@@ -548,13 +548,13 @@ public sealed class ChangeService(PerennialDbContext db, TimeProvider time, Risk
     {
         var today = Today;
         if (change.RequesterUserId is { } requester
-            && await db.Memberships.AnyAsync(m => m.OrganisationId == change.OrganisationId && m.UserId == requester && (m.ExpiresOn == null || m.ExpiresOn >= today), ct))
+            && await db.Memberships.ActiveOn(today).AnyAsync(m => m.OrganisationId == change.OrganisationId && m.UserId == requester, ct))
         {
             return requester;
         }
 
         return await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganisationId == change.OrganisationId && (m.Role == OrgRole.Manager || m.Role == OrgRole.Admin) && (m.ExpiresOn == null || m.ExpiresOn >= today))
+            .ActiveOn(today).Where(m => m.OrganisationId == change.OrganisationId && (m.Role == OrgRole.Manager || m.Role == OrgRole.Admin))
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.UserId)
             .Select(m => (Guid?)m.UserId)
             .FirstOrDefaultAsync(ct);
@@ -595,7 +595,7 @@ public sealed class ChangeService(PerennialDbContext db, TimeProvider time, Risk
     private async Task<bool> IsMemberAsync(Guid organisationId, Guid userId, CancellationToken ct)
     {
         var today = Today;
-        return await db.Memberships.AnyAsync(m => m.OrganisationId == organisationId && m.UserId == userId && (m.ExpiresOn == null || m.ExpiresOn >= today), ct);
+        return await db.Memberships.ActiveOn(today).AnyAsync(m => m.OrganisationId == organisationId && m.UserId == userId, ct);
     }
 
     private async Task<ChangeInput> ValidateAsync(Guid organisationId, ChangeInput input, CancellationToken ct)
@@ -639,7 +639,7 @@ public sealed class ChangeService(PerennialDbContext db, TimeProvider time, Risk
             var email = requesterName.ToUpperInvariant();
             var today = Today;
             requesterUserId = await db.Memberships.AsNoTracking()
-                .Where(m => m.OrganisationId == organisationId && m.User!.NormalizedEmail == email && (m.ExpiresOn == null || m.ExpiresOn >= today))
+                .ActiveOn(today).Where(m => m.OrganisationId == organisationId && m.User!.NormalizedEmail == email)
                 .Select(m => (Guid?)m.UserId).FirstOrDefaultAsync(ct);
         }
 

@@ -25,7 +25,7 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
     {
         var today = Today;
         return await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == userId && (m.ExpiresOn == null || m.ExpiresOn >= today))
+            .ActiveOn(today).Where(m => m.UserId == userId)
             .OrderBy(m => m.Organisation!.Name).ThenBy(m => m.Organisation!.Slug)
             .Select(m => new OrganisationSummary(m.OrganisationId, m.Organisation!.Slug, m.Organisation.Name, m.Organisation.IsDemo, m.Role))
             .ToPagedAsync(page, ct);
@@ -36,7 +36,7 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
     {
         var today = Today;
         return await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == userId && m.Organisation!.Slug == slug && (m.ExpiresOn == null || m.ExpiresOn >= today))
+            .ActiveOn(today).Where(m => m.UserId == userId && m.Organisation!.Slug == slug)
             .Select(m => new OrgAccess(m.OrganisationId, m.Organisation!.Slug, m.Organisation.Name, m.Role))
             .SingleOrDefaultAsync(ct);
     }
@@ -183,8 +183,7 @@ public sealed partial class OrganisationService(PerennialDbContext db, TimeProvi
     private async Task EnsureAnotherAdminAsync(Guid organisationId, Guid userId, CancellationToken ct)
     {
         var today = Today;
-        var others = await db.Memberships.CountAsync(
-            m => m.OrganisationId == organisationId && m.UserId != userId && m.Role == OrgRole.Admin && (m.ExpiresOn == null || m.ExpiresOn >= today), ct);
+        var others = await db.Memberships.ActiveOn(today).CountAsync(m => m.OrganisationId == organisationId && m.UserId != userId && m.Role == OrgRole.Admin, ct);
         if (others == 0)
         {
             throw UseCaseException.Conflict("role", "The organisation must keep at least one administrator.");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Perennial.Common;
 
@@ -104,33 +103,9 @@ public sealed partial class RiskService
             db.Risks.Add(risk);
             risk.RevisionCount++;
             risk.UpdatedAt = now;
-            var snapshot = new RiskSnapshot(risk.Reference, risk.Title, risk.Description, risk.Threat, risk.Vulnerability,
-                risk.OwnerUserId is { } o ? owners[o] : null, method.Version,
-                risk.InherentLikelihood, risk.InherentImpact, risk.InherentScore, risk.InherentLevel, risk.ExistingControls, risk.Treatment, risk.TreatmentPlan,
-                risk.ResidualLikelihood, risk.ResidualImpact, risk.ResidualScore, risk.ResidualLevel, risk.Status, risk.ReviewIntervalMonths, risk.NextReviewOn,
-                null, risk.AcceptedUntil, risk.AcceptanceJustification,
-                risk.Assets.Select(a => assets[a.AssetId]).Order(StringComparer.Ordinal).ToList(),
-                risk.Controls.Select(c => controls[c.ControlId]).Order(StringComparer.Ordinal).ToList());
-            db.RiskRevisions.Add(new RiskRevision
-            {
-                OrganisationId = organisationId,
-                RiskId = risk.Id,
-                Number = risk.RevisionCount,
-                ValidFrom = now,
-                Author = author,
-                Reason = why,
-                SnapshotJson = JsonSerializer.Serialize(snapshot, Json),
-                Reference = risk.Reference,
-                Title = risk.Title,
-                OwnerUserId = risk.OwnerUserId,
-                InherentLikelihood = risk.InherentLikelihood,
-                InherentImpact = risk.InherentImpact,
-                ResidualLikelihood = risk.ResidualLikelihood,
-                ResidualImpact = risk.ResidualImpact,
-                ResidualLevel = risk.ResidualLevel,
-                Treatment = risk.Treatment,
-                Status = risk.Status,
-            });
+            var snapshot = Snapshot(risk, method.Version, risk.OwnerUserId is { } o ? owners[o] : null, null,
+                risk.Assets.Select(a => assets[a.AssetId]), risk.Controls.Select(c => controls[c.ControlId]));
+            db.RiskRevisions.Add(NewRevision(risk, snapshot, author, why, now));
             references.Add(risk.Reference);
         }
 

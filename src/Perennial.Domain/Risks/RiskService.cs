@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Perennial.AuditTrail;
 using Perennial.Common;
 using Perennial.Data;
+using Perennial.Organisations;
 using Perennial.Paging;
 
 namespace Perennial.Risks;
@@ -631,7 +632,7 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
     private async Task CheckMemberAsync(Guid organisationId, Guid? userId, string field, CancellationToken ct)
     {
         var today = Today;
-        if (userId is { } id && !await db.Memberships.AnyAsync(m => m.OrganisationId == organisationId && m.UserId == id && (m.ExpiresOn == null || m.ExpiresOn >= today), ct))
+        if (userId is { } id && !await db.Memberships.ActiveOn(today).AnyAsync(m => m.OrganisationId == organisationId && m.UserId == id, ct))
         {
             throw UseCaseException.Invalid(field, "The owner must be a member of the organisation.");
         }
@@ -717,28 +718,38 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
         var now = at ?? time.GetUtcNow();
         risk.RevisionCount++;
         risk.UpdatedAt = now;
-        var snapshot = await SnapshotAsync(risk, method, ct);
-        db.RiskRevisions.Add(new RiskRevision
-        {
-            OrganisationId = risk.OrganisationId,
-            RiskId = risk.Id,
-            Number = risk.RevisionCount,
-            ValidFrom = now,
-            Author = actor.Current.Name,
-            Reason = reason.Length > RiskLimits.Line ? reason[..RiskLimits.Line] : reason,
-            SnapshotJson = JsonSerializer.Serialize(snapshot, Json),
-            Reference = risk.Reference,
-            Title = risk.Title,
-            OwnerUserId = risk.OwnerUserId,
-            InherentLikelihood = risk.InherentLikelihood,
-            InherentImpact = risk.InherentImpact,
-            ResidualLikelihood = risk.ResidualLikelihood,
-            ResidualImpact = risk.ResidualImpact,
-            ResidualLevel = risk.ResidualLevel,
-            Treatment = risk.Treatment,
-            Status = risk.Status,
-        });
+        db.RiskRevisions.Add(NewRevision(risk, await SnapshotAsync(risk, method, ct), actor.Current.Name, reason, now));
     }
+
+    /// <summary>The revision row for a risk's current state; its number is the risk's revision count.</summary>
+    internal static RiskRevision NewRevision(Risk risk, RiskSnapshot snapshot, string author, string reason, DateTimeOffset at) => new()
+    {
+        OrganisationId = risk.OrganisationId,
+        RiskId = risk.Id,
+        Number = risk.RevisionCount,
+        ValidFrom = at,
+        Author = author,
+        Reason = reason.Length > RiskLimits.Line ? reason[..RiskLimits.Line] : reason,
+        SnapshotJson = JsonSerializer.Serialize(snapshot, Json),
+        Reference = risk.Reference,
+        Title = risk.Title,
+        OwnerUserId = risk.OwnerUserId,
+        InherentLikelihood = risk.InherentLikelihood,
+        InherentImpact = risk.InherentImpact,
+        ResidualLikelihood = risk.ResidualLikelihood,
+        ResidualImpact = risk.ResidualImpact,
+        ResidualLevel = risk.ResidualLevel,
+        Treatment = risk.Treatment,
+        Status = risk.Status,
+    };
+
+    /// <summary>A risk's snapshot, given the names its ids stand for.</summary>
+    internal static RiskSnapshot Snapshot(Risk risk, int methodVersion, string? owner, string? acceptedBy, IEnumerable<string> assets, IEnumerable<string> controls) =>
+        new(risk.Reference, risk.Title, risk.Description, risk.Threat, risk.Vulnerability, owner, methodVersion,
+            risk.InherentLikelihood, risk.InherentImpact, risk.InherentScore, risk.InherentLevel, risk.ExistingControls, risk.Treatment, risk.TreatmentPlan,
+            risk.ResidualLikelihood, risk.ResidualImpact, risk.ResidualScore, risk.ResidualLevel, risk.Status, risk.ReviewIntervalMonths, risk.NextReviewOn,
+            acceptedBy, risk.AcceptedUntil, risk.AcceptanceJustification,
+            assets.Order(StringComparer.Ordinal).ToList(), controls.Order(StringComparer.Ordinal).ToList());
 
     private async Task<RiskSnapshot> SnapshotAsync(Risk risk, RiskMethod method, CancellationToken ct)
     {
@@ -748,11 +759,7 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
         var acceptedBy = risk.AcceptedByUserId is { } a ? await db.Users.AsNoTracking().Where(u => u.Id == a).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) : null;
         var assets = assetIds.Count == 0 ? [] : await db.Assets.AsNoTracking().Where(x => assetIds.Contains(x.Id)).Select(x => x.Name).ToListAsync(ct);
         var controls = controlIds.Count == 0 ? [] : await db.Controls.AsNoTracking().Where(x => controlIds.Contains(x.Id)).Select(x => x.Identifier).ToListAsync(ct);
-        return new RiskSnapshot(risk.Reference, risk.Title, risk.Description, risk.Threat, risk.Vulnerability, owner, method.Version,
-            risk.InherentLikelihood, risk.InherentImpact, risk.InherentScore, risk.InherentLevel, risk.ExistingControls, risk.Treatment, risk.TreatmentPlan,
-            risk.ResidualLikelihood, risk.ResidualImpact, risk.ResidualScore, risk.ResidualLevel, risk.Status, risk.ReviewIntervalMonths, risk.NextReviewOn,
-            acceptedBy, risk.AcceptedUntil, risk.AcceptanceJustification,
-            assets.Order(StringComparer.Ordinal).ToList(), controls.Order(StringComparer.Ordinal).ToList());
+        return Snapshot(risk, method.Version, owner, acceptedBy, assets, controls);
     }
 
     internal static IReadOnlyList<RiskFieldChange> Compare(RiskSnapshot a, RiskSnapshot b)
