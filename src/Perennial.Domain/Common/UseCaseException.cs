@@ -41,4 +41,5 @@ public sealed class UseCaseException : Exception
     public static UseCaseException Invalid(string field, string message) => new(UseCaseErrorKind.Validation, field, message);
     public static UseCaseException NotFound(string message) => new(UseCaseErrorKind.NotFound, null, message);
     public static UseCaseException Conflict(string field, string message) => new(UseCaseErrorKind.Conflict, field, message);
+    public static UseCaseException Forbidden(string message) => new(UseCaseErrorKind.Forbidden, null, message);
 }

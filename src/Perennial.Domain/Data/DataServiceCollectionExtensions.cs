@@ -19,6 +19,7 @@ public static class DataServiceCollectionExtensions
         var provider = options.ParsedProvider;
         var connectionString = ResolveConnectionString(options, dataDirectory);
         services.AddDbContext<PerennialDbContext>(builder => Configure(builder, provider, connectionString));
+        services.AddSingleton(new DataPaths(Path.GetFullPath(dataDirectory)));
         services.AddScoped<AuditTrailVerifier>();
         services.AddScoped<AuditHistory>();
         return services;

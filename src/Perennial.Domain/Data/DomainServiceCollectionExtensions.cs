@@ -34,6 +34,10 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Changes.ChangeWebhook>();
         services.AddScoped<Incidents.IncidentService>();
         services.AddScoped<FrameworkImportService>();
+        services.AddScoped<Activities.ActivityService>();
+        services.AddScoped<Activities.OccurrenceService>();
+        services.AddSingleton<Activities.OccurrenceFileStore>();
+        services.AddScoped<Nonconformities.NonconformityService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
         return services;

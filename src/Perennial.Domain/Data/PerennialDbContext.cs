@@ -60,6 +60,15 @@ public sealed class PerennialDbContext(
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
     public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<Activities.Activity> Activities => Set<Activities.Activity>();
+    public DbSet<Activities.ActivityControl> ActivityControls => Set<Activities.ActivityControl>();
+    public DbSet<Activities.ActivityFramework> ActivityFrameworks => Set<Activities.ActivityFramework>();
+    public DbSet<Activities.Occurrence> Occurrences => Set<Activities.Occurrence>();
+    public DbSet<Activities.OccurrenceEvidence> OccurrenceEvidence => Set<Activities.OccurrenceEvidence>();
+    public DbSet<Nonconformities.Nonconformity> Nonconformities => Set<Nonconformities.Nonconformity>();
+    public DbSet<Reminders.OutboxMessage> Outbox => Set<Reminders.OutboxMessage>();
+    public DbSet<Reminders.NotificationSettings> NotificationSettings => Set<Reminders.NotificationSettings>();
+    public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -72,6 +72,15 @@ public sealed class Membership : IAudited
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The member's line manager here; overdue activities they own escalate to this person.</summary>
+    public Guid? ManagerUserId { get; set; }
+
+    /// <summary>No reminder e-mails (escalations still arrive).</summary>
+    public bool MuteEmail { get; set; }
+
+    /// <summary>A weekly e-mail listing what the member has due in the next 30 days.</summary>
+    public bool WeeklyDigest { get; set; }
+
     Guid? IAudited.OrganisationId => OrganisationId;
 
     public bool IsActive(DateOnly today) => ExpiresOn is null || today <= ExpiresOn;
@@ -85,5 +94,6 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
         builder.HasOne(m => m.Organisation).WithMany(o => o.Memberships).HasForeignKey(m => m.OrganisationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(20);
+        builder.HasOne<User>().WithMany().HasForeignKey(m => m.ManagerUserId).OnDelete(DeleteBehavior.SetNull);
     }
 }

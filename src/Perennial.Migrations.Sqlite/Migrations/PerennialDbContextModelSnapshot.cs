@@ -175,6 +175,270 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Perennial.Activities.Activity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DeputyUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("EscalationUserId")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("EvidenceRequired")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ExceptionDates")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("GraceDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ReminderLeadDays")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rrule")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ScheduleChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ScheduleSource")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeOnly>("StartTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TemplateKey")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeputyUserId");
+
+                    b.HasIndex("EscalationUserId");
+
+                    b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("OrganisationId", "OwnerUserId");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.ToTable("Activities");
+                });
+
+            modelBuilder.Entity("Perennial.Activities.ActivityControl", b =>
+                {
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ControlId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ActivityId", "ControlId");
+
+                    b.HasIndex("ControlId");
+
+                    b.ToTable("ActivityControls");
+                });
+
+            modelBuilder.Entity("Perennial.Activities.ActivityFramework", b =>
+                {
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FrameworkId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ActivityId", "FrameworkId");
+
+                    b.HasIndex("FrameworkId");
+
+                    b.ToTable("ActivityFrameworks");
+                });
+
+            modelBuilder.Entity("Perennial.Activities.Occurrence", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CompletedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("DueDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeOnly>("DueTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ExternalAuditId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("NonconformityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecurrenceKey")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Rescheduled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("SkipApprovedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SkipReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CompletedByUserId");
+
+                    b.HasIndex("ExternalAuditId");
+
+                    b.HasIndex("SkipApprovedByUserId");
+
+                    b.HasIndex("ActivityId", "RecurrenceKey")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "DueDate");
+
+                    b.HasIndex("State", "DueAt");
+
+                    b.ToTable("Occurrences");
+                });
+
+            modelBuilder.Entity("Perennial.Activities.OccurrenceEvidence", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AddedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OccurrenceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Requirement")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurrenceId");
+
+                    b.HasIndex("Sha256");
+
+                    b.ToTable("OccurrenceEvidence");
+                });
+
             modelBuilder.Entity("Perennial.ApiTokens.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -691,6 +955,49 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("WebhookSecrets");
                 });
 
+            modelBuilder.Entity("Perennial.Feeds.CalendarFeedToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("OrganisationId", "UserId");
+
+                    b.ToTable("CalendarFeedTokens");
+                });
+
             modelBuilder.Entity("Perennial.Frameworks.Control", b =>
                 {
                     b.Property<Guid>("Id")
@@ -958,6 +1265,59 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("IncidentAsset");
                 });
 
+            modelBuilder.Entity("Perennial.Nonconformities.Nonconformity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OccurrenceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RaisedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurrenceId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.ToTable("Nonconformities");
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -970,6 +1330,12 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Property<DateOnly?>("ExpiresOn")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ManagerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("MuteEmail")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("TEXT");
 
@@ -981,7 +1347,12 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("WeeklyDigest")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("ManagerUserId");
 
                     b.HasIndex("UserId");
 
@@ -1019,6 +1390,129 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Organisations");
+                });
+
+            modelBuilder.Entity("Perennial.Reminders.NotificationSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DefaultEscalationUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SlackWebhookHint")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SlackWebhookProtected")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TeamsWebhookHint")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TeamsWebhookProtected")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefaultEscalationUserId");
+
+                    b.HasIndex("OrganisationId")
+                        .IsUnique();
+
+                    b.ToTable("NotificationSettings");
+                });
+
+            modelBuilder.Entity("Perennial.Reminders.OutboxMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HtmlBody")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("OccurrenceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "CreatedAt");
+
+                    b.HasIndex("SentAt", "NextAttemptAt");
+
+                    b.ToTable("Outbox");
                 });
 
             modelBuilder.Entity("Perennial.Risks.ReviewCampaign", b =>
@@ -1640,6 +2134,106 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Activities.Activity", b =>
+                {
+                    b.HasOne("Perennial.Accounts.User", "Deputy")
+                        .WithMany()
+                        .HasForeignKey("DeputyUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Perennial.Accounts.User", "Escalation")
+                        .WithMany()
+                        .HasForeignKey("EscalationUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Deputy");
+
+                    b.Navigation("Escalation");
+
+                    b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Perennial.Activities.ActivityControl", b =>
+                {
+                    b.HasOne("Perennial.Activities.Activity", null)
+                        .WithMany("Controls")
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Frameworks.Control", null)
+                        .WithMany()
+                        .HasForeignKey("ControlId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Activities.ActivityFramework", b =>
+                {
+                    b.HasOne("Perennial.Activities.Activity", null)
+                        .WithMany("Frameworks")
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Frameworks.Framework", null)
+                        .WithMany()
+                        .HasForeignKey("FrameworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Activities.Occurrence", b =>
+                {
+                    b.HasOne("Perennial.Activities.Activity", "Activity")
+                        .WithMany()
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", "CompletedBy")
+                        .WithMany()
+                        .HasForeignKey("CompletedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Perennial.Certification.ExternalAudit", null)
+                        .WithMany()
+                        .HasForeignKey("ExternalAuditId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", "SkipApprovedBy")
+                        .WithMany()
+                        .HasForeignKey("SkipApprovedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Activity");
+
+                    b.Navigation("CompletedBy");
+
+                    b.Navigation("SkipApprovedBy");
+                });
+
+            modelBuilder.Entity("Perennial.Activities.OccurrenceEvidence", b =>
+                {
+                    b.HasOne("Perennial.Activities.Occurrence", null)
+                        .WithMany("Evidence")
+                        .HasForeignKey("OccurrenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.ApiTokens.ApiToken", b =>
                 {
                     b.HasOne("Perennial.Accounts.User", "User")
@@ -1753,6 +2347,21 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Feeds.CalendarFeedToken", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Frameworks.Control", b =>
                 {
                     b.HasOne("Perennial.Frameworks.Framework", "Framework")
@@ -1815,8 +2424,27 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Nonconformities.Nonconformity", b =>
+                {
+                    b.HasOne("Perennial.Activities.Occurrence", null)
+                        .WithMany()
+                        .HasForeignKey("OccurrenceId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Organisations.Membership", b =>
                 {
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("ManagerUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Perennial.Organisations.Organisation", "Organisation")
                         .WithMany("Memberships")
                         .HasForeignKey("OrganisationId")
@@ -1832,6 +2460,29 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Navigation("Organisation");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Perennial.Reminders.NotificationSettings", b =>
+                {
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("DefaultEscalationUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Reminders.OutboxMessage", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Perennial.Risks.ReviewCampaign", b =>
@@ -1949,6 +2600,18 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Activities.Activity", b =>
+                {
+                    b.Navigation("Controls");
+
+                    b.Navigation("Frameworks");
+                });
+
+            modelBuilder.Entity("Perennial.Activities.Occurrence", b =>
+                {
+                    b.Navigation("Evidence");
                 });
 
             modelBuilder.Entity("Perennial.Certification.CertificationCycle", b =>

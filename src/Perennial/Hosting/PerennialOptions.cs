@@ -12,6 +12,14 @@ public sealed class PerennialOptions
     public bool Demo { get; set; }
 
     public SchedulerOptions Scheduler { get; set; } = new();
+
+    public EvidenceOptions Evidence { get; set; } = new();
+}
+
+public sealed class EvidenceOptions
+{
+    /// <summary>Largest evidence file accepted, in bytes (default 100 MB).</summary>
+    public long MaxUploadBytes { get; set; } = Activities.OccurrenceFileStore.DefaultMaxBytes;
 }
 
 public sealed class SchedulerOptions

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Perennial.Accounts;
+using Perennial.Activities;
 using Perennial.ApiTokens;
 using Perennial.Assets;
 using Perennial.AuditTrail;
@@ -109,6 +110,7 @@ public static class PerennialWebApp
         api.MapRiskImportApi();
         api.MapAssetsApi();
         api.MapChangesApi();
+        api.MapActivitiesApi();
         app.MapRazorPages();
         return app;
     }
