@@ -173,7 +173,11 @@ public abstract class ActivityApiTests(DatabaseProvider provider) : IAsyncLifeti
     {
         var activity = await CreateAsync(new
         {
-            title = "Restore test", ownerEmail = "owner@acme.test", rrule = "FREQ=MONTHLY;BYMONTHDAY=10", dtStart = "2026-03-10T09:00:00", timeZone = "UTC",
+            title = "Restore test",
+            ownerEmail = "owner@acme.test",
+            rrule = "FREQ=MONTHLY;BYMONTHDAY=10",
+            dtStart = "2026-03-10T09:00:00",
+            timeZone = "UTC",
             evidenceRequired = new[] { "Restore log", "Sign-off" },
         });
         var first = await FirstOccurrenceAsync(activity);
@@ -214,7 +218,11 @@ public abstract class ActivityApiTests(DatabaseProvider provider) : IAsyncLifeti
     {
         var activity = await CreateAsync(new
         {
-            title = "Access review", ownerEmail = "owner@acme.test", rrule = "FREQ=MONTHLY;BYMONTHDAY=5", dtStart = "2026-03-05T09:00:00", timeZone = "UTC",
+            title = "Access review",
+            ownerEmail = "owner@acme.test",
+            rrule = "FREQ=MONTHLY;BYMONTHDAY=5",
+            dtStart = "2026-03-05T09:00:00",
+            timeZone = "UTC",
         });
         var id = activity.GetProperty("id").GetGuid();
         var march = await FirstOccurrenceAsync(activity);
@@ -223,7 +231,11 @@ public abstract class ActivityApiTests(DatabaseProvider provider) : IAsyncLifeti
 
         var update = await manager.PutAsJsonAsync($"{Base}/activities/{id}", new
         {
-            title = "Access review", ownerEmail = "owner@acme.test", rrule = "FREQ=MONTHLY;BYMONTHDAY=20", dtStart = "2026-03-05T09:00:00", timeZone = "UTC",
+            title = "Access review",
+            ownerEmail = "owner@acme.test",
+            rrule = "FREQ=MONTHLY;BYMONTHDAY=20",
+            dtStart = "2026-03-05T09:00:00",
+            timeZone = "UTC",
         });
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
         var rows = (await GetJsonAsync(auditor, $"{Base}/activities/{id}/occurrences?from=2026-03-01&to=2026-06-30")).EnumerateArray()
@@ -239,7 +251,12 @@ public abstract class ActivityApiTests(DatabaseProvider provider) : IAsyncLifeti
     {
         var activity = await CreateAsync(new
         {
-            title = "Policy review", ownerEmail = "owner@acme.test", rrule = "FREQ=YEARLY", dtStart = "2026-03-10T09:00:00", timeZone = "UTC", graceDays = 7,
+            title = "Policy review",
+            ownerEmail = "owner@acme.test",
+            rrule = "FREQ=YEARLY",
+            dtStart = "2026-03-10T09:00:00",
+            timeZone = "UTC",
+            graceDays = 7,
         });
         var first = await FirstOccurrenceAsync(activity);
         app.Time.Advance(TimeSpan.FromDays(15)); // 17 March: due + 7 days, the last day of grace.
