@@ -21,7 +21,7 @@ public sealed record FindingInput(FindingKind Kind, string Reference, string Des
 public sealed record CycleStatus(CertificationCycle Cycle, ExternalAudit? NextAudit, int? DaysToNextAudit, double ElapsedFraction, IReadOnlyList<AuditFinding> OpenFindings, IReadOnlyList<AuditFinding> OverdueFindings);
 
 /// <summary>The certificate and its external audits, cycle after cycle.</summary>
-public sealed class CycleService(PerennialDbContext db, TimeProvider time)
+public sealed class CycleService(PerennialDbContext db, TimeProvider time, Activities.ActivityService activities)
 {
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
@@ -61,6 +61,7 @@ public sealed class CycleService(PerennialDbContext db, TimeProvider time)
         }
 
         await db.SaveChangesAsync(ct);
+        await activities.SyncCycleActivitiesAsync(organisationId, ct);
         return cycle;
     }
 
@@ -92,6 +93,7 @@ public sealed class CycleService(PerennialDbContext db, TimeProvider time)
         audit.Auditors = Limit(Clean(input.Auditors), 500, "auditors");
         audit.Notes = Limit(Clean(input.Notes), 4000, "notes");
         await db.SaveChangesAsync(ct);
+        await activities.SyncCycleActivitiesAsync(organisationId, ct);
         return audit;
     }
 

@@ -293,6 +293,28 @@ public abstract class ActivityApiTests(DatabaseProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task The_external_audit_activity_takes_its_dates_from_the_certification_cycle_and_follows_a_moved_audit()
+    {
+        var certified = await manager.PutAsJsonAsync($"{Base}/cycle", new { certificationBody = "Example Certification Ltd", stage2AuditDate = "2025-05-20", issueDate = "2025-06-15" });
+        Assert.Equal(HttpStatusCode.OK, certified.StatusCode);
+        var created = await manager.PostAsJsonAsync($"{Base}/activities/from-templates", new { templates = new[] { "external-audit" }, ownerEmail = "owner@acme.test" });
+        var activity = Assert.Single((await created.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+        Assert.Equal("certification-cycle", activity.GetProperty("scheduleSource").GetString());
+        Assert.Equal(JsonValueKind.Null, activity.GetProperty("rrule").ValueKind);
+
+        var cycle = await GetJsonAsync(auditor, $"{Base}/cycle");
+        var planned = cycle.GetProperty("audits").EnumerateArray().Select(a => a.GetProperty("plannedDate").GetString() + "T09:00:00").ToList();
+        var id = activity.GetProperty("id").GetGuid();
+        var dues = (await GetJsonAsync(auditor, $"{Base}/activities/{id}/occurrences?from=2026-01-01&to=2028-12-31")).EnumerateArray().Select(o => o.GetProperty("due").GetString()!).ToList();
+        Assert.Equal(planned, dues);
+
+        var moved = await manager.PutAsJsonAsync($"{Base}/cycle/audits/surveillance-1", new { plannedDate = "2026-06-01", windowStart = "2026-03-15", windowEnd = "2026-06-15" });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        var after = (await GetJsonAsync(auditor, $"{Base}/activities/{id}/occurrences?from=2026-01-01&to=2028-12-31")).EnumerateArray().Select(o => o.GetProperty("due").GetString()!).ToList();
+        Assert.Equal(["2026-06-01T09:00:00", .. planned.Skip(1)], after);
+    }
+
+    [Fact]
     public async Task The_preview_gives_the_next_five_dates_and_the_rule_in_words()
     {
         var response = await owner.PostAsJsonAsync($"{Base}/activities/preview", new { schedule = "last-working-day-of-quarter", dtStart = "2026-03-01T09:00", timeZone = "UTC" });
