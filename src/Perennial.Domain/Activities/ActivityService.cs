@@ -172,6 +172,26 @@ public sealed class ActivityService(PerennialDbContext db, TimeProvider time)
         return activity;
     }
 
+    /// <summary>
+    /// Deletes an activity that has no history yet (no occurrence completed, skipped, annotated or
+    /// with evidence or a nonconformity). One with history is retired instead, so its record stays.
+    /// </summary>
+    public async Task DeleteAsync(Guid organisationId, Guid id, CancellationToken ct)
+    {
+        var activity = await GetAsync(organisationId, id, ct);
+        var occurrences = await db.Occurrences.Where(o => o.ActivityId == id).Include(o => o.Evidence).ToListAsync(ct);
+        if (occurrences.Any(o => o.State != OccurrenceState.Open || o.Evidence.Count > 0 || o.NonconformityId is not null || !string.IsNullOrEmpty(o.Notes)))
+        {
+            throw UseCaseException.Conflict("state", $"{activity.Reference} has a history of completed or skipped occurrences; retire it instead (state: retired) so the record stays.");
+        }
+
+        await using var transaction = await BeginAsync(ct);
+        db.Occurrences.RemoveRange(occurrences);
+        db.Activities.Remove(activity);
+        await db.SaveChangesAsync(ct);
+        await CommitAsync(transaction, ct);
+    }
+
     /// <summary>The next dates a schedule would produce, for the form's preview; validation errors throw.</summary>
     public IReadOnlyList<ScheduledInstance> Preview(ActivitySchedule schedule, int count = 5)
     {

@@ -70,6 +70,8 @@ public static class ActivitiesApi
         activities.MapGet("/{id:guid}", Get).WithAccess(Access.OrgAuditor).WithSummary("One activity");
         activities.MapPut("/{id:guid}", Update).WithAccess(Access.OrgManager)
             .WithSummary("Replace an activity's fields; a schedule change moves future open occurrences only");
+        activities.MapDelete("/{id:guid}", Delete).WithAccess(Access.OrgManager)
+            .WithSummary("Delete an activity without history; 409 when it has completed or skipped occurrences (retire it instead)");
         activities.MapGet("/{id:guid}/occurrences", ActivityOccurrences).WithAccess(Access.OrgAuditor)
             .WithSummary("The activity's occurrences due between ?from= and ?to= (dates, inclusive; default: this year)");
         activities.MapPost("/preview", Preview).WithAccess(Access.OrgContributor).WithSummary("The next dates a schedule would produce, and the rule in words");
@@ -124,6 +126,12 @@ public static class ActivitiesApi
         var input = await ToInputAsync(request, current, currentOrg, activities, ct);
         await activities.UpdateAsync(currentOrg.Id, id, input, ct);
         return TypedResults.Ok(ToDto(await activities.GetAsync(currentOrg.Id, id, ct)));
+    }
+
+    private static async Task<NoContent> Delete(Guid id, CurrentOrg currentOrg, ActivityService activities, CancellationToken ct)
+    {
+        await activities.DeleteAsync(currentOrg.Id, id, ct);
+        return TypedResults.NoContent();
     }
 
     private static Ok<PreviewDto> Preview(PreviewRequest request, ActivityService activities)

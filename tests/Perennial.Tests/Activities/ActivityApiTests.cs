@@ -315,6 +315,28 @@ public abstract class ActivityApiTests(DatabaseProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task An_activity_without_history_can_be_deleted_but_one_with_history_must_be_retired()
+    {
+        var fresh = await CreateAsync(new { title = "Typo", ownerEmail = "owner@acme.test", schedule = "monthly", dtStart = "2026-04-01", timeZone = "UTC" });
+        Assert.Equal(HttpStatusCode.NoContent, (await manager.DeleteAsync($"{Base}/activities/{fresh.GetProperty("id").GetGuid()}")).StatusCode);
+        Assert.Equal(0, (await GetJsonAsync(auditor, $"{Base}/calendar?from=2026-01-01&to=2027-12-31")).GetArrayLength());
+
+        var used = await CreateAsync(new { title = "Scan", ownerEmail = "owner@acme.test", schedule = "monthly", dtStart = "2026-04-01", timeZone = "UTC" });
+        var first = await FirstOccurrenceAsync(used);
+        Assert.Equal(HttpStatusCode.OK, (await owner.PostAsync($"{Base}/occurrences/{first}/complete", new MultipartFormDataContent { { new StringContent("ok"), "notes" } })).StatusCode);
+        var refused = await manager.DeleteAsync($"{Base}/activities/{used.GetProperty("id").GetGuid()}");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("retire", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Retiring keeps the completed occurrence and removes the future ones.
+        var retired = await manager.PutAsJsonAsync($"{Base}/activities/{used.GetProperty("id").GetGuid()}", new { title = "Scan", ownerEmail = "owner@acme.test", schedule = "monthly", dtStart = "2026-04-01", timeZone = "UTC", state = "retired" });
+        Assert.Equal("retired", (await retired.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        var left = await GetJsonAsync(auditor, $"{Base}/activities/{used.GetProperty("id").GetGuid()}/occurrences?from=2026-01-01&to=2029-12-31");
+        Assert.Equal(first, Assert.Single(left.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.True((await app.VerifyAuditTrailAsync()).Intact);
+    }
+
+    [Fact]
     public async Task The_preview_gives_the_next_five_dates_and_the_rule_in_words()
     {
         var response = await owner.PostAsJsonAsync($"{Base}/activities/preview", new { schedule = "last-working-day-of-quarter", dtStart = "2026-03-01T09:00", timeZone = "UTC" });
