@@ -1,6 +1,9 @@
 using System.Globalization;
+using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
+using Ical.Net.Evaluation;
+using IcalOccurrence = Ical.Net.DataTypes.Occurrence;
 
 namespace Perennial.Activities;
 
@@ -19,6 +22,23 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
 {
     public const string ExceptionDateFormat = "yyyy-MM-dd'T'HH:mm:ss";
 
+    /// <summary>
+    /// Evaluation steps in a row that may yield nothing before expansion gives up. Without a bound a
+    /// rule that can never match (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) makes Ical.Net walk to the
+    /// year 9999 and throw. 100,000 empty steps is 270 years of a daily rule; only sparse sub-daily
+    /// rules (say FREQ=SECONDLY;BYMONTH=1) reach it, and those stop early rather than tie up a request.
+    /// </summary>
+    public const int MaxEmptySteps = 100_000;
+
+    private static readonly EvaluationOptions Bounded = new() { MaxUnmatchedIncrementsLimit = MaxEmptySteps };
+
+    /// <summary>
+    /// True when DTSTART is an RFC 5545 DATE rather than a DATE-TIME: instances are whole days (their
+    /// local start is midnight) and BYHOUR, BYMINUTE and BYSECOND do not apply. Activities always
+    /// have a due time and leave this false; whole-day calendars and the RFC 5545 vectors use it.
+    /// </summary>
+    public bool AllDay { get; init; }
+
     /// <summary>The problems with this schedule, each naming its field; empty when it is usable.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
@@ -36,7 +56,10 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
         {
             try
             {
-                _ = new RecurrencePattern(rule);
+                if (NotAllowed(new RecurrencePattern(rule)) is string problem)
+                {
+                    errors.Add(("rrule", $"The recurrence rule is not valid RFC 5545: {problem}"));
+                }
             }
             catch (ArgumentException e)
             {
@@ -47,6 +70,10 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
         if (!IsKnownTimeZone(TimeZone))
         {
             errors.Add(("timeZone", $"'{TimeZone}' is not a known IANA time zone (e.g. Europe/London, America/New_York, UTC)."));
+        }
+        else if (errors.Count == 0 && Next(DtStart, 1).Count == 0)
+        {
+            errors.Add(("rrule", "The recurrence rule gives no dates from the start date on (e.g. 30 February, or UNTIL before the start)."));
         }
 
         foreach (var date in ExceptionDates)
@@ -70,17 +97,28 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
         }
     }
 
-    /// <summary>Instances whose local start is in [<paramref name="fromLocal"/>, <paramref name="toLocal"/>), in order.</summary>
+    /// <summary>
+    /// Instances whose local start is in [<paramref name="fromLocal"/>, <paramref name="toLocal"/>), in
+    /// order. Expansion ends early, without an error, when the rule stops matching for
+    /// <see cref="MaxEmptySteps"/> steps or runs past the last representable date.
+    /// </summary>
     public IEnumerable<ScheduledInstance> Expand(DateTime fromLocal, DateTime toLocal, int max = 10_000)
     {
         var ev = ToEvent();
-        var from = new CalDateTime(DateTime.SpecifyKind(fromLocal, DateTimeKind.Unspecified), TimeZone);
+        var from = AllDay
+            ? new CalDateTime(DateOnly.FromDateTime(fromLocal))
+            : new CalDateTime(DateTime.SpecifyKind(fromLocal, DateTimeKind.Unspecified), TimeZone);
         var count = 0;
-        foreach (var occurrence in ev.GetOccurrences(from))
+
+        // From DTSTART on, let Ical.Net start at DTSTART itself: given a start equal to DTSTART,
+        // Ical.Net 5.2.4 loses an instance of week-numbered rules whose week began the year before
+        // (FREQ=YEARLY;BYWEEKNO=53 from 2 January 2016).
+        using var occurrences = ev.GetOccurrences(fromLocal <= DtStart ? null : from, Bounded).GetEnumerator();
+        while (count < max && TryMoveNext(occurrences, out var occurrence))
         {
             var start = occurrence.Period.StartTime;
             var local = DateTime.SpecifyKind(start.Value, DateTimeKind.Unspecified);
-            if (local >= toLocal || count >= max)
+            if (local >= toLocal)
             {
                 yield break;
             }
@@ -91,7 +129,9 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
             }
 
             count++;
-            yield return new ScheduledInstance(local, new DateTimeOffset(start.AsUtc, TimeSpan.Zero));
+            // A DATE has no zone of its own; its instant is the start of that day in the schedule's zone.
+            var utc = start.HasTime ? start.AsUtc : new CalDateTime(local, TimeZone).AsUtc;
+            yield return new ScheduledInstance(local, new DateTimeOffset(utc, TimeSpan.Zero));
         }
     }
 
@@ -104,14 +144,16 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
     {
         var ev = new CalendarEvent
         {
-            DtStart = new CalDateTime(DateTime.SpecifyKind(DtStart, DateTimeKind.Unspecified), TimeZone),
+            DtStart = AllDay
+                ? new CalDateTime(DateOnly.FromDateTime(DtStart))
+                : new CalDateTime(DateTime.SpecifyKind(DtStart, DateTimeKind.Unspecified), TimeZone),
             RecurrenceRule = new RecurrencePattern(Normalise(Rrule)),
         };
         foreach (var date in ExceptionDates)
         {
             if (TryParseLocal(date, out var local))
             {
-                ev.ExceptionDates.Add(new CalDateTime(local, TimeZone));
+                ev.ExceptionDates.Add(AllDay ? new CalDateTime(DateOnly.FromDateTime(local)) : new CalDateTime(local, TimeZone));
             }
         }
 
@@ -159,6 +201,59 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
     /// <summary>The local time now in <paramref name="timeZone"/>.</summary>
     public static DateTime LocalNow(DateTimeOffset now, string timeZone) =>
         DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime, DateTimeKind.Unspecified);
+
+    /// <summary>
+    /// Rule parts RFC 5545 (3.3.10) does not allow with the rule's frequency. Ical.Net accepts them
+    /// and silently ignores them (FREQ=MONTHLY;BYYEARDAY=100 falls on the 1st of every month), so
+    /// they are refused rather than giving dates nobody asked for.
+    /// </summary>
+    private static string? NotAllowed(RecurrencePattern pattern)
+    {
+        var frequency = pattern.Frequency;
+        if (pattern.ByWeekNo.Count > 0 && frequency != FrequencyType.Yearly)
+        {
+            return "BYWEEKNO is only allowed with FREQ=YEARLY.";
+        }
+
+        if (pattern.ByYearDay.Count > 0 && frequency is FrequencyType.Daily or FrequencyType.Weekly or FrequencyType.Monthly)
+        {
+            return "BYYEARDAY is not allowed with FREQ=DAILY, WEEKLY or MONTHLY.";
+        }
+
+        if (pattern.ByMonthDay.Count > 0 && frequency == FrequencyType.Weekly)
+        {
+            return "BYMONTHDAY is not allowed with FREQ=WEEKLY.";
+        }
+
+        if (pattern.ByDay.Any(d => d.Offset is not null)
+            && (frequency is not (FrequencyType.Monthly or FrequencyType.Yearly) || (frequency == FrequencyType.Yearly && pattern.ByWeekNo.Count > 0)))
+        {
+            return "a numbered BYDAY (such as 1MO or -1FR) is only allowed with FREQ=MONTHLY, or FREQ=YEARLY without BYWEEKNO.";
+        }
+
+        var hasOtherBy = pattern.BySecond.Count + pattern.ByMinute.Count + pattern.ByHour.Count + pattern.ByDay.Count
+            + pattern.ByMonthDay.Count + pattern.ByYearDay.Count + pattern.ByWeekNo.Count + pattern.ByMonth.Count > 0;
+        return pattern.BySetPosition.Count > 0 && !hasOtherBy ? "BYSETPOS needs another BY... rule part to pick from." : null;
+    }
+
+    private static bool TryMoveNext(IEnumerator<IcalOccurrence> occurrences, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IcalOccurrence? occurrence)
+    {
+        try
+        {
+            if (occurrences.MoveNext())
+            {
+                occurrence = occurrences.Current;
+                return true;
+            }
+        }
+        catch (EvaluationException)
+        {
+            // Too many empty steps, or past 9999-12-31: the schedule has no further instances we can name.
+        }
+
+        occurrence = null;
+        return false;
+    }
 
     private static string FirstSentence(string message)
     {
