@@ -26,6 +26,7 @@ public sealed class PostgresActivityPagesTests() : ActivityPagesTests(DatabasePr
 public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private const string Slug = "acme";
+    private const long MaxUpload = 1024 * 1024;
     private TestApp app = null!;
     private Guid orgId;
     private Guid ownerId;
@@ -33,7 +34,8 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
 
     public async ValueTask InitializeAsync()
     {
-        app = await TestApp.StartAsync(provider);
+        // A small upload limit, so that the limit itself can be tested with a small file.
+        app = await TestApp.StartAsync(provider, settings: new Dictionary<string, string?> { ["Perennial:Evidence:MaxUploadBytes"] = MaxUpload.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var admin = await app.CreateUserAsync("admin@acme.test");
         orgId = (await app.CreateOrganisationAsync(Slug, admin.Id)).Id;
         managerId = (await app.CreateUserAsync("manager@acme.test")).Id;
@@ -144,6 +146,18 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
         Assert.Matches(RuleFieldInvalid(), html);
         Assert.Contains("<p id=\"rrule-error\" class=\"error\">The recurrence rule is not valid RFC 5545", html, StringComparison.Ordinal);
         Assert.Contains("value=\"FREQ=SOMETIMES;BYDAY=MO\"", html, StringComparison.Ordinal);
+        Assert.Equal(0, await CountActivitiesAsync());
+
+        // Valid RFC 5545 that never produces a date: refused the same way, in the preview and on saving.
+        foreach (var handler in new[] { "Preview", "Save" })
+        {
+            var never = await PostFormAsync(manager, $"/o/{Slug}/activities/new", handler, NewActivity("Leap review", "custom", rrule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"));
+            Assert.Equal(HttpStatusCode.OK, never.StatusCode);
+            html = await never.Content.ReadAsStringAsync();
+            Assert.Matches(RuleFieldInvalid(), html);
+            Assert.Contains("<p id=\"rrule-error\" class=\"error\">The recurrence rule produces no dates", html, StringComparison.Ordinal);
+        }
+
         Assert.Equal(0, await CountActivitiesAsync());
     }
 
@@ -264,6 +278,22 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
     }
 
     [Fact]
+    public async Task A_file_over_the_configured_limit_is_refused_and_the_occurrence_stays_open()
+    {
+        var occurrence = await CreateOccurrenceAsync(["Restore log"]);
+        var owner = await app.SignInAsync("owner@acme.test");
+        var path = $"/o/{Slug}/occurrences/{occurrence}";
+        Assert.Contains("Each file may be up to 1 MB.", await owner.GetStringAsync(path), StringComparison.Ordinal);
+
+        var response = await PostMultipartAsync(owner, path, "Complete", form =>
+            form.Add(new ByteArrayContent(new byte[MaxUpload + 1]), "evidence:Restore log", "restore.log"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("The file is larger than the 1 MB limit.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(OccurrenceState.Open, await StateAsync(occurrence));
+    }
+
+    [Fact]
     public async Task A_contributor_who_is_not_owner_or_deputy_reads_the_occurrence_but_cannot_complete_it()
     {
         var occurrence = await CreateOccurrenceAsync([]);
@@ -296,6 +326,30 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
         var response = await PostMultipartAsync(auditor, path, "Complete", form => form.Add(new StringContent("done"), "notes"));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(OccurrenceState.Open, await StateAsync(occurrence));
+    }
+
+    [Fact]
+    public async Task An_occurrence_of_another_organisation_is_not_found_under_this_one()
+    {
+        var stranger = await app.CreateUserAsync("admin@globex.test");
+        var globex = await app.CreateOrganisationAsync("globex", stranger.Id);
+        var theirs = await app.WithScopeAsync(async s =>
+        {
+            var activity = await s.GetRequiredService<ActivityService>().CreateAsync(globex.Id, new ActivityInput(
+                "Globex backup test", null, stranger.Id, null, null, "FREQ=MONTHLY", new DateTime(2026, 3, 10, 9, 0, 0), "UTC"), CancellationToken.None);
+            return await s.GetRequiredService<PerennialDbContext>().Occurrences.Where(o => o.ActivityId == activity.Id).Select(o => new { o.Id, o.ActivityId }).FirstAsync();
+        });
+
+        var manager = await app.SignInAsync("manager@acme.test");
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/{Slug}/occurrences/{theirs.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/{Slug}/activities/{theirs.ActivityId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/{Slug}/activities/{theirs.ActivityId}/edit")).StatusCode);
+        var response = await PostFormAsync(manager, $"/o/{Slug}/nonconformities", "Status", [new("id", Guid.NewGuid().ToString()), new("to", "closed")]);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var token = await TokenAsync(manager, $"/o/{Slug}/activities");
+        using var skipTheirs = new FormUrlEncodedContent([new("reason", "Not ours to skip"), new("__RequestVerificationToken", token)]);
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.PostAsync($"/o/{Slug}/occurrences/{theirs.Id}?handler=Skip", skipTheirs)).StatusCode);
+        Assert.Equal(OccurrenceState.Open, await StateAsync(theirs.Id));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ical.Net.Evaluation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Perennial.Activities;
@@ -37,7 +38,14 @@ public sealed record ActivityPreviewResult(IReadOnlyList<string>? Dates, string?
             // A rule Ical.Net parses but cannot expand.
             return new(null, null, [("rrule", $"The recurrence rule cannot be expanded: {e.Message}")]);
         }
+        catch (EvaluationException)
+        {
+            return new(null, null, [("rrule", NoDates)]);
+        }
     }
+
+    /// <summary>What to say when Ical.Net searched to the end of time without finding a date.</summary>
+    public const string NoDates = "The recurrence rule produces no dates (for example, the 30th of February): check its BYMONTH, BYMONTHDAY and BYDAY parts.";
 
     /// <summary>Puts the errors beside their fields.</summary>
     public void AddErrorsTo(ModelStateDictionary state)
@@ -61,9 +69,7 @@ public sealed record ActivityPreviewResult(IReadOnlyList<string>? Dates, string?
 /// <summary>How pages write a local due date-time.</summary>
 public static class DueText
 {
-    private static readonly CultureInfo En = CultureInfo.GetCultureInfo("en-GB");
-
-    /// <summary>"Tue 31 Mar 2026, 09:00 Europe/London": unambiguous for people in any locale.</summary>
+    /// <summary>"Tue 31 Mar 2026, 09:00 Europe/London": unambiguous for people in any locale, and the same on every machine.</summary>
     public static string Format(DateTime local, string timeZone) =>
-        local.ToString("ddd d MMM yyyy, HH:mm", En) + " " + timeZone;
+        local.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture) + " " + timeZone;
 }

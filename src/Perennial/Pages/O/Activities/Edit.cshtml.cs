@@ -1,3 +1,4 @@
+using Ical.Net.Evaluation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Perennial.Activities;
@@ -45,6 +46,12 @@ public sealed class EditModel(CurrentOrg org, ActivityService activities, Organi
         {
             db.ChangeTracker.Clear();
             ModelState.AddModelError(FormErrors.Key(e.Field), e.Message);
+        }
+        catch (EvaluationException)
+        {
+            // Ical.Net searched to the end of time for a date this rule never produces.
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError(FormErrors.Key("rrule"), ActivityPreviewResult.NoDates);
         }
 
         await LoadAsync(id, ct);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ical.Net.Evaluation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Perennial.Activities;
@@ -37,6 +38,12 @@ public sealed class NewModel(CurrentOrg org, CurrentUser user, ActivityService a
         {
             db.ChangeTracker.Clear();
             ModelState.AddModelError(FormErrors.Key(e.Field), e.Message);
+        }
+        catch (EvaluationException)
+        {
+            // Ical.Net searched to the end of time for a date this rule never produces.
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError(FormErrors.Key("rrule"), ActivityPreviewResult.NoDates);
         }
 
         return await ShowAsync(null, ct);
