@@ -12,7 +12,7 @@ namespace Perennial.Tests.Feeds;
 /// Organisation "acme" with three activities in three time zones, six weeks into their schedule:
 /// ACT-001 (Ana owns it; Europe/London, the 5th of each month at 09:00, reminders 14 and 3 days
 /// ahead, one piece of evidence) has its March occurrence completed late and April's overdue;
-/// ACT-002 (Ben; America/New_York, the 10th at 09:00, reminder 7 days ahead) has March completed
+/// ACT-002 (Ben; a title with a comma and quotes; America/New_York, the 10th at 09:00, reminder 7 days ahead) has March completed
 /// on time and April overdue; ACT-003 (the manager owns it, Ana deputises; UTC, every second month
 /// on the 20th at 10:00, reminders 30, 7 and 1 day ahead) has March skipped.
 /// </summary>
@@ -86,7 +86,7 @@ public sealed class FeedFixture
         });
         await CreateActivityAsync(new
         {
-            title = "Backup restore test",
+            title = "Backup restore test, \"full\" copy",
             ownerEmail = "ben@acme.test",
             rrule = "FREQ=MONTHLY;BYMONTHDAY=10",
             dtStart = "2026-03-10T09:00:00",

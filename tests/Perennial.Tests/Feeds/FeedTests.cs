@@ -96,7 +96,7 @@ public abstract class FeedTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal("[ACT-001] User access review (completed late)", SummaryOf("ACT-001", "2026-03-05"));
         Assert.Equal("[ACT-001] User access review (overdue)", SummaryOf("ACT-001", "2026-04-05"));
         Assert.Equal("[ACT-001] User access review", SummaryOf("ACT-001", "2026-05-05"));
-        Assert.Equal("[ACT-002] Backup restore test (completed)", SummaryOf("ACT-002", "2026-03-10"));
+        Assert.Equal("[ACT-002] Backup restore test, \"full\" copy (completed)", SummaryOf("ACT-002", "2026-03-10"));
         Assert.Equal("[ACT-003] Supplier review (skipped)", SummaryOf("ACT-003", "2026-03-20"));
 
         // The description carries the procedure (folded and escaped on the wire, exact once read), the evidence and the owner.
@@ -309,6 +309,47 @@ public abstract class FeedTests(DatabaseProvider provider) : IAsyncLifetime
         var url = created.GetProperty("url").GetString()!;
         Assert.Matches("^https://isms\\.example\\.com/perennial/feeds/prnc_[A-Za-z0-9_-]{43}\\.ics$", url);
         Assert.Equal(url.Replace("https://", "webcal://", StringComparison.Ordinal), created.GetProperty("webcalUrl").GetString());
+    }
+
+    [Fact]
+    public async Task The_feeds_page_shows_a_new_subscription_url_once_with_instructions_and_revokes_it()
+    {
+        var ana = await f.App.SignInAsync("ana@acme.test");
+        var page = await ana.GetStringAsync("/o/acme/feeds");
+        Assert.Contains("href=\"/o/acme/feeds\"", page, StringComparison.Ordinal);
+        Assert.Contains("My feed", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Organisation-wide feed", page, StringComparison.Ordinal);
+        foreach (var program in new[] { "Outlook", "Google Calendar", "Thunderbird" })
+        {
+            Assert.Contains(program, page, StringComparison.Ordinal);
+        }
+
+        var created = await TestApp.PostFormAsync(ana, "/o/acme/feeds", new Dictionary<string, string> { ["scope"] = "personal" }, "Create");
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var html = await created.Content.ReadAsStringAsync();
+        var url = System.Text.RegularExpressions.Regex.Match(html, "http://localhost:5000/feeds/prnc_[A-Za-z0-9_-]{43}\\.ics").Value;
+        Assert.NotEqual("", url);
+        Assert.Contains("webcal://localhost:5000/feeds/", html, StringComparison.Ordinal);
+        var path = new Uri(url).AbsolutePath;
+        Assert.Equal(HttpStatusCode.OK, (await f.FetchAsync(path)).StatusCode);
+
+        // Shown once: the page never shows it again, but lists the feed with a way to revoke it.
+        var later = await ana.GetStringAsync("/o/acme/feeds");
+        Assert.DoesNotContain(path, later, StringComparison.Ordinal);
+        var feedId = await f.WithDbAsync(db => db.CalendarFeedTokens.AsNoTracking().Where(t => t.UserId == f.AnaId && t.RevokedAt == null).Select(t => t.Id).SingleAsync());
+        Assert.Contains(feedId.ToString(), later, StringComparison.Ordinal);
+        var revoked = await TestApp.PostFormAsync(ana, "/o/acme/feeds", new Dictionary<string, string> { ["id"] = feedId.ToString() }, "Revoke");
+        Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await f.FetchAsync(path)).StatusCode);
+
+        // A contributor cannot make an organisation-wide feed from the page either; a manager sees and can.
+        var refused = await TestApp.PostFormAsync(ana, "/o/acme/feeds", new Dictionary<string, string> { ["scope"] = "organisation" }, "Create");
+        Assert.Contains("Only ISMS managers and admins", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var manager = await f.App.SignInAsync("manager@acme.test");
+        Assert.Contains("Organisation-wide feed", await manager.GetStringAsync("/o/acme/feeds"), StringComparison.Ordinal);
+        var orgFeed = await TestApp.PostFormAsync(manager, "/o/acme/feeds", new Dictionary<string, string> { ["scope"] = "organisation" }, "Create");
+        Assert.Contains("Copy your subscription URL now", await orgFeed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(FeedScope.Organisation, await f.WithDbAsync(db => db.CalendarFeedTokens.AsNoTracking().Where(t => t.UserId == f.ManagerId).Select(t => t.Scope).SingleAsync()));
     }
 
     private static JsonElement Event(JsonElement calendar, string uid) =>
