@@ -17,9 +17,6 @@ public sealed record CreatedCalendarFeed(CalendarFeedSummary Feed, string Token)
 /// <summary>Who a presented feed token speaks for, after every check passed.</summary>
 public sealed record FeedSubscriber(Guid FeedId, FeedScope Scope, Guid OrganisationId, string OrganisationSlug, string OrganisationName, Guid UserId, string UserName);
 
-/// <summary>An iCalendar file and the last change among the occurrences in it.</summary>
-public sealed record RenderedFeed(string Text, DateTimeOffset? LastModified, int Count);
-
 /// <summary>
 /// Private calendar subscription URLs: a personal feed (what the person owns or deputises for) or
 /// the organisation-wide feed for ISMS managers. The token is shown once and only its SHA-256 is
@@ -148,8 +145,8 @@ public sealed class CalendarFeedService(PerennialDbContext db, TimeProvider time
         return new FeedSubscriber(feed.Id, feed.Scope, feed.OrganisationId, member.Slug, member.Name, feed.UserId, member.DisplayName);
     }
 
-    /// <summary>The feed's calendar: from <see cref="DaysBack"/> days ago to <see cref="MonthsAhead"/> months ahead.</summary>
-    public async Task<RenderedFeed> RenderAsync(FeedSubscriber subscriber, Uri publicUrl, CancellationToken ct)
+    /// <summary>What the feed holds today: from <see cref="DaysBack"/> days ago to <see cref="MonthsAhead"/> months ahead.</summary>
+    public async Task<CalendarFeedContent> LoadAsync(FeedSubscriber subscriber, Uri publicUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
         var today = Today;
@@ -159,11 +156,11 @@ public sealed class CalendarFeedService(PerennialDbContext db, TimeProvider time
         var name = subscriber.Scope == FeedScope.Personal
             ? $"{subscriber.OrganisationName}: {subscriber.UserName}'s ISMS activities"
             : $"{subscriber.OrganisationName}: all ISMS activities";
-        return await RenderAsync(subscriber.OrganisationId, subscriber.OrganisationSlug, name, rows, publicUrl, ct);
+        return await ContentAsync(subscriber.OrganisationId, subscriber.OrganisationSlug, name, rows, publicUrl, ct);
     }
 
-    /// <summary>Any list of the organisation's occurrences as a calendar, with their activities' procedure, evidence and reminders.</summary>
-    public async Task<RenderedFeed> RenderAsync(Guid organisationId, string organisationSlug, string name, IReadOnlyList<OccurrenceRow> rows, Uri publicUrl, CancellationToken ct)
+    /// <summary>Any list of the organisation's occurrences, with their activities' procedure, evidence and reminders, ready for <see cref="CalendarFeedWriter"/>.</summary>
+    public async Task<CalendarFeedContent> ContentAsync(Guid organisationId, string organisationSlug, string name, IReadOnlyList<OccurrenceRow> rows, Uri publicUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(publicUrl);
@@ -173,8 +170,7 @@ public sealed class CalendarFeedService(PerennialDbContext db, TimeProvider time
             .Select(a => new { a.Id, a.Description, a.EvidenceRequired, a.ReminderLeadDays })
             .ToListAsync(ct);
         var byId = activities.ToDictionary(a => a.Id, a => new FeedActivity(a.Id, a.Description, a.EvidenceRequired, a.ReminderLeadDays));
-        var text = CalendarFeedWriter.Write(new CalendarFeedContent(name, organisationSlug, publicUrl, rows, byId));
-        return new RenderedFeed(text, rows.Count == 0 ? null : rows.Max(r => r.UpdatedAt), rows.Count);
+        return new CalendarFeedContent(name, organisationSlug, publicUrl, rows, byId);
     }
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

@@ -99,8 +99,8 @@ internal static class CalendarCommand
             default:
                 var publicUrl = services.GetRequiredService<PerennialOptions>().PublicUri();
                 var name = string.Create(CultureInfo.InvariantCulture, $"{organisation.Name}: ISMS activities {from:yyyy-MM-dd} to {to:yyyy-MM-dd}");
-                var feed = await services.GetRequiredService<CalendarFeedService>().RenderAsync(organisation.Id, organisation.Slug, name, rows, publicUrl, ct);
-                await io.Out.WriteAsync(feed.Text);
+                var content = await services.GetRequiredService<CalendarFeedService>().ContentAsync(organisation.Id, organisation.Slug, name, rows, publicUrl, ct);
+                await io.Out.WriteAsync(CalendarFeedWriter.Write(content));
                 break;
         }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -79,16 +78,16 @@ public static class FeedsApi
             return Results.Text("No such calendar feed. It may have been revoked; create a new subscription URL in Perennial.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var feed = await feeds.RenderAsync(subscriber, options.PublicUri(), ct);
-        var bytes = Encoding.UTF8.GetBytes(feed.Text);
-        // The body depends only on the data (see CalendarFeedWriter), so its hash changes exactly when the calendar does.
-        var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..32]}\"");
+        var content = await feeds.LoadAsync(subscriber, options.PublicUri(), ct);
+        // The version is a hash of everything the file is written from, so a calendar polling with
+        // If-None-Match is answered without writing the file at all.
+        var etag = new EntityTagHeaderValue($"\"{CalendarFeedWriter.Version(content)}\"");
         var headers = response.GetTypedHeaders();
         headers.ETag = etag;
         response.Headers.CacheControl = CacheControl;
-        if (feed.LastModified is { } lastModified)
+        if (content.Occurrences.Count > 0)
         {
-            headers.LastModified = lastModified;
+            headers.LastModified = content.Occurrences.Max(o => o.UpdatedAt);
         }
 
         // Only the ETag decides: a status can turn "overdue" with the date alone, so Last-Modified is informative, never a validator.
@@ -99,7 +98,7 @@ public static class FeedsApi
         }
 
         response.Headers.ContentDisposition = $"inline; filename=\"{subscriber.OrganisationSlug}-{ScopeName(subscriber.Scope)}.ics\"";
-        return Results.Bytes(bytes, ContentType);
+        return Results.Text(CalendarFeedWriter.Write(content), ContentType, Encoding.UTF8);
     }
 
     private static async Task<Ok<IReadOnlyList<CalendarFeedDto>>> List(CurrentOrg currentOrg, CurrentUser user, CalendarFeedService feeds, CancellationToken ct)

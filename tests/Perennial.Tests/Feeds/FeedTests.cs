@@ -209,6 +209,34 @@ public abstract class FeedTests(DatabaseProvider provider) : IAsyncLifetime
         f.App.Time.Advance(TimeSpan.FromMinutes(2));
         await f.FetchAsync(path, etag);
         Assert.Equal(f.App.Time.GetUtcNow().UtcDateTime, (await LastUsedAsync())!.Value.UtcDateTime, TimeSpan.FromMilliseconds(1));
+
+        // The date alone turns May's review overdue: nothing was saved, yet the copy is stale.
+        f.App.Time.Advance(TimeSpan.FromDays(25));
+        var overdue = await f.FetchAsync(path, etag);
+        Assert.Equal(HttpStatusCode.OK, overdue.StatusCode);
+        var overdueTag = overdue.Headers.ETag!.ToString();
+        Assert.NotEqual(etag, overdueTag);
+        Assert.Contains("SUMMARY:[ACT-001] User access review (overdue)\r\nTRANSP", await overdue.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotModified, (await f.FetchAsync(path, overdueTag)).StatusCode);
+
+        // A new procedure changes no occurrence, but every event's description, so the copy is stale again.
+        var edited = await f.Manager.PutAsJsonAsync($"/api/v1/orgs/acme/activities/{f.Activities["ACT-001"]}", new
+        {
+            title = "User access review",
+            description = "Export the accounts and sign the export.",
+            ownerEmail = "ana@acme.test",
+            rrule = "FREQ=MONTHLY;BYMONTHDAY=5",
+            dtStart = "2026-03-05T09:00:00",
+            timeZone = "Europe/London",
+            reminderLeadDays = new List<int> { 14, 3 },
+            evidenceRequired = new List<string> { "Signed review export" },
+        });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var afterEdit = await f.FetchAsync(path, overdueTag);
+        Assert.Equal(HttpStatusCode.OK, afterEdit.StatusCode);
+        var text = await afterEdit.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("HR's leavers", text, StringComparison.Ordinal);
+        Assert.Contains("Export the accounts and sign the export.", Ical.Net.Calendar.Load(text)!.Events.First().Description, StringComparison.Ordinal);
     }
 
     [Fact]
