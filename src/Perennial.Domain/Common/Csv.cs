@@ -89,4 +89,47 @@ public static class Csv
 
         return records;
     }
+
+    /// <summary>
+    /// Writes a header and records as RFC 4180 CSV (CRLF after every record): a field holding a
+    /// comma, quote or line break is quoted, with quotes doubled. Values are written as they are.
+    /// </summary>
+    public static string Write(IEnumerable<string> header, IEnumerable<IEnumerable<string?>> records)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(records);
+        var text = new StringBuilder();
+        AppendRecord(text, header);
+        foreach (var record in records)
+        {
+            AppendRecord(text, record);
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendRecord(StringBuilder text, IEnumerable<string?> fields)
+    {
+        var first = true;
+        foreach (var field in fields)
+        {
+            if (!first)
+            {
+                text.Append(',');
+            }
+
+            first = false;
+            var value = field ?? "";
+            if (value.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            {
+                text.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            }
+            else
+            {
+                text.Append(value);
+            }
+        }
+
+        text.Append("\r\n");
+    }
 }

@@ -38,6 +38,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Activities.OccurrenceService>();
         services.AddSingleton<Activities.OccurrenceFileStore>();
         services.AddScoped<Nonconformities.NonconformityService>();
+        services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
         return services;

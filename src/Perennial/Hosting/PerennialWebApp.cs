@@ -10,6 +10,7 @@ using Perennial.AuditTrail;
 using Perennial.Certification;
 using Perennial.Changes;
 using Perennial.Data;
+using Perennial.Feeds;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
@@ -111,6 +112,8 @@ public static class PerennialWebApp
         api.MapAssetsApi();
         api.MapChangesApi();
         api.MapActivitiesApi();
+        api.MapCalendarFeedsApi();
+        app.MapCalendarFeed();
         app.MapRazorPages();
         return app;
     }

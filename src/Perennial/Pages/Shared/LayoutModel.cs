@@ -26,6 +26,7 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
         ("", "Dashboard"),
         ("scope", "Scope"),
         ("calendar", "Calendar"),
+        ("feeds", "Calendar feeds"),
         ("activities", "Activities"),
         ("evidence", "Evidence"),
         ("risks", "Risks"),
