@@ -38,8 +38,8 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Activities.OccurrenceService>();
         services.AddSingleton<Activities.OccurrenceFileStore>();
         services.AddScoped<Nonconformities.NonconformityService>();
-        services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
+        services.AddSingleton<IScheduledJob, Activities.OccurrenceHorizonJob>();
         return services;
     }
 }

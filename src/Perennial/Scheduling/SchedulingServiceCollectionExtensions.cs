@@ -1,0 +1,59 @@
+using Perennial.Data;
+using Perennial.Hosting;
+using Quartz;
+
+namespace Perennial.Scheduling;
+
+/// <summary>
+/// Background jobs run on Quartz.NET with its ADO.NET job store in Perennial's own database (the
+/// <c>qrtz_*</c> tables, created by the migrations). On PostgreSQL the store is clustered, so any
+/// number of instances share the schedule and each firing runs on exactly one of them.
+/// </summary>
+public static class SchedulingServiceCollectionExtensions
+{
+    /// <summary>Quartz's scheduler name: the same in every instance, which is what makes them one cluster.</summary>
+    public const string SchedulerName = "Perennial";
+
+    public static IServiceCollection AddPerennialScheduler(this IServiceCollection services, IConfiguration configuration)
+    {
+        var perennial = configuration.GetSection(PerennialOptions.Section).Get<PerennialOptions>() ?? new PerennialOptions();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var options = perennial.Scheduler;
+        if (!options.Enabled)
+        {
+            // No scheduler at all: this instance neither fires nor checks in to the cluster.
+            return services;
+        }
+
+        var connectionString = DataServiceCollectionExtensions.ResolveConnectionString(database, perennial.DataDirectory);
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = SchedulerName;
+                s.IdleWaitTime = options.IdleWaitTime;
+            });
+            q.UseDefaultThreadPool(options.MaxConcurrentJobs);
+            q.AddJobType<ScheduledJobRunner>();
+            q.UsePersistentStore(store =>
+            {
+                if (database.ParsedProvider == DatabaseProvider.Postgres)
+                {
+                    store.UsePostgres(connectionString);
+                    store.UseClustering(c => c.CheckinInterval = options.ClusterCheckinInterval);
+                }
+                else
+                {
+                    // SQLite is one file owned by one process: Quartz refuses to cluster on it.
+                    store.UseSqlite(connectionString);
+                }
+
+                store.UseExecutionHistory();
+            });
+        });
+        // Registered before Quartz's hosted service so that the jobs are stored before the scheduler starts.
+        services.AddHostedService<ScheduledJobRegistrar>();
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+}
