@@ -9,14 +9,13 @@ namespace Perennial.Scheduling;
 /// re-run jobs; a changed interval reschedules from the last firing; jobs no longer registered are
 /// removed.
 /// </summary>
-internal sealed partial class ScheduledJobRegistrar(ISchedulerFactory factory, IEnumerable<IScheduledJob> jobs, TimeProvider time, ILogger<ScheduledJobRegistrar> logger) : IHostedService
+internal sealed partial class ScheduledJobRegistrar(IEnumerable<IScheduledJob> jobs, TimeProvider time, ILogger<ScheduledJobRegistrar> logger)
 {
     /// <summary>Quartz group of Perennial's jobs and triggers.</summary>
     public const string Group = "perennial";
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StoreAsync(IScheduler scheduler, CancellationToken cancellationToken)
     {
-        var scheduler = await factory.GetScheduler(cancellationToken);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var job in jobs)
         {
@@ -37,8 +36,6 @@ internal sealed partial class ScheduledJobRegistrar(ISchedulerFactory factory, I
             }
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task StoreAsync(IScheduler scheduler, IScheduledJob job, CancellationToken ct)
     {

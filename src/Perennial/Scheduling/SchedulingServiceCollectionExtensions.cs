@@ -51,9 +51,8 @@ public static class SchedulingServiceCollectionExtensions
                 store.UseExecutionHistory();
             });
         });
-        // Registered before Quartz's hosted service so that the jobs are stored before the scheduler starts.
-        services.AddHostedService<ScheduledJobRegistrar>();
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddSingleton<ScheduledJobRegistrar>();
+        services.AddHostedService<SchedulerHost>();
         return services;
     }
 }

@@ -131,6 +131,7 @@ public abstract class SchedulerTests(DatabaseProvider provider)
         var sixHourly = new CountingJob("hourly", TimeSpan.FromHours(6));
         await using var second = await TestApp.StartAsync(database, settings: On, migrate: false, ownsDatabase: false, services: s => AddJobs(s, [sixHourly]), time: clock);
         var scheduler = await second.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await EventuallyAsync(() => scheduler.Status == SchedulerStatus.Running, "the scheduler started");
         Assert.False(await scheduler.Exists(new JobKey("retired", ScheduledJobRegistrar.Group)));
         Assert.True(await scheduler.Exists(new JobKey("hourly", ScheduledJobRegistrar.Group)));
         await SettleAsync();
