@@ -26,13 +26,4 @@ public sealed class SchedulerOptions
 {
     /// <summary>Run background jobs in this instance. Turn off for web-only instances; the cluster keeps each firing to one instance anyway.</summary>
     public bool Enabled { get; set; } = true;
-
-    /// <summary>How long Quartz waits before asking the database again when no job is due.</summary>
-    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How often this instance tells the cluster it is alive (PostgreSQL only).</summary>
-    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>Jobs this instance runs at the same time.</summary>
-    public int MaxConcurrentJobs { get; set; } = 2;
 }

@@ -14,12 +14,14 @@ public static class SchedulingServiceCollectionExtensions
     /// <summary>Quartz's scheduler name: the same in every instance, which is what makes them one cluster.</summary>
     public const string SchedulerName = "Perennial";
 
+    /// <summary>How long each run stays in the execution history (the per-job status is kept for good).</summary>
+    public static readonly TimeSpan HistoryRetention = TimeSpan.FromDays(90);
+
     public static IServiceCollection AddPerennialScheduler(this IServiceCollection services, IConfiguration configuration)
     {
         var perennial = configuration.GetSection(PerennialOptions.Section).Get<PerennialOptions>() ?? new PerennialOptions();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var options = perennial.Scheduler;
-        if (!options.Enabled)
+        if (!perennial.Scheduler.Enabled)
         {
             // No scheduler at all: this instance neither fires nor checks in to the cluster.
             return services;
@@ -28,19 +30,14 @@ public static class SchedulingServiceCollectionExtensions
         var connectionString = DataServiceCollectionExtensions.ResolveConnectionString(database, perennial.DataDirectory);
         services.AddQuartz(q =>
         {
-            q.ConfigureScheduler(s =>
-            {
-                s.InstanceName = SchedulerName;
-                s.IdleWaitTime = options.IdleWaitTime;
-            });
-            q.UseDefaultThreadPool(options.MaxConcurrentJobs);
+            q.ConfigureScheduler(s => s.InstanceName = SchedulerName);
             q.AddJobType<ScheduledJobRunner>();
             q.UsePersistentStore(store =>
             {
                 if (database.ParsedProvider == DatabaseProvider.Postgres)
                 {
                     store.UsePostgres(connectionString);
-                    store.UseClustering(c => c.CheckinInterval = options.ClusterCheckinInterval);
+                    store.UseClustering();
                 }
                 else
                 {
@@ -48,9 +45,12 @@ public static class SchedulingServiceCollectionExtensions
                     store.UseSqlite(connectionString);
                 }
 
+                // Each run's outcome and summary go to qrtz_execution_history, and each job's last
+                // result, failure and counts to qrtz_job_status, shared by the cluster.
                 store.UseExecutionHistory();
             });
         });
+        services.Configure<ExecutionHistoryOptions>(o => o.Retention = HistoryRetention);
         services.AddSingleton<ScheduledJobRegistrar>();
         services.AddHostedService<SchedulerHost>();
         return services;
