@@ -78,6 +78,8 @@ internal sealed partial class ProviderRun(BenchOptions options, TextWriter log)
             "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Critical",
             "--Logging:LogLevel:Microsoft.AspNetCore.DataProtection=Error",
             "--Logging:Console:FormatterName=simple",
+            // Background jobs (the daily occurrence horizon over every activity) would run beside the timings.
+            "--Perennial:Scheduler:Enabled=false",
             "--urls=http://127.0.0.1:0",
         ]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -39,8 +39,8 @@ public static class DomainServiceCollectionExtensions
         services.AddSingleton<Activities.OccurrenceFileStore>();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();
-        services.AddSingleton<Scheduler>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
+        services.AddSingleton<IScheduledJob, Activities.OccurrenceHorizonJob>();
         return services;
     }
 }

@@ -12,7 +12,6 @@ using Perennial.Frameworks;
 using Perennial.Incidents;
 using Perennial.Organisations;
 using Perennial.Risks;
-using Perennial.Scheduling;
 using Perennial.Scope;
 using Perennial.Soa;
 
@@ -33,7 +32,6 @@ public sealed class PerennialDbContext(
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditTrailHead> AuditTrailHeads => Set<AuditTrailHead>();
 
-    public DbSet<ScheduledJobState> ScheduledJobs => Set<ScheduledJobState>();
     public DbSet<Framework> Frameworks => Set<Framework>();
     public DbSet<Control> Controls => Set<Control>();
     public DbSet<ControlDocument> ControlDocuments => Set<ControlDocument>();

@@ -1938,44 +1938,6 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("RiskRevisions");
                 });
 
-            modelBuilder.Entity("Perennial.Scheduling.ScheduledJobState", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<DateTimeOffset?>("LastFinishedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("LastMessage")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<string>("LastOutcome")
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)");
-
-                    b.Property<DateTimeOffset?>("LastStartedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<DateTimeOffset?>("LeaseUntil")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset>("NextRunAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("RunCount")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Name");
-
-                    b.ToTable("ScheduledJobs");
-                });
-
             modelBuilder.Entity("Perennial.Scope.ScopeVersion", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1928,44 +1928,6 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("RiskRevisions");
                 });
 
-            modelBuilder.Entity("Perennial.Scheduling.ScheduledJobState", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LastFinishedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LastMessage")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastOutcome")
-                        .HasMaxLength(10)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LastStartedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LeaseUntil")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("NextRunAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("RunCount")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Name");
-
-                    b.ToTable("ScheduledJobs");
-                });
-
             modelBuilder.Entity("Perennial.Scope.ScopeVersion", b =>
                 {
                     b.Property<Guid>("Id")

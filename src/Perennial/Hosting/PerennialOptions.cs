@@ -43,6 +43,6 @@ public sealed class EvidenceOptions
 
 public sealed class SchedulerOptions
 {
-    /// <summary>Run background jobs in this instance. Turn off for web-only instances; leases keep jobs single anyway.</summary>
+    /// <summary>Run background jobs in this instance. Turn off for web-only instances; the cluster keeps each firing to one instance anyway.</summary>
     public bool Enabled { get; set; } = true;
 }

@@ -16,6 +16,7 @@ using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Organisations;
 using Perennial.Risks;
+using Perennial.Scheduling;
 using Perennial.Scope;
 using Perennial.Security;
 using Perennial.Soa;
@@ -70,7 +71,7 @@ public static class PerennialWebApp
         });
         services.AddAntiforgery(o => o.Cookie.Name = "perennial.antiforgery");
         services.AddScoped<Pages.Shared.LayoutData>();
-        services.AddHostedService<Scheduling.SchedulerService>();
+        services.AddPerennialScheduler(configuration);
         return services;
     }
 

@@ -50,22 +50,36 @@ public sealed partial class TestApp : IAsyncDisposable
     public Uri BaseAddress { get; }
     public IServiceProvider Services => App.Services;
 
-    /// <summary>Starts the app on a fresh database of the given provider.</summary>
+    /// <summary>
+    /// Starts the app on a fresh database of the given provider. Background jobs are off unless
+    /// <paramref name="settings"/> turn them on (<c>Perennial:Scheduler:Enabled</c>), so that moving the
+    /// fake clock in a test does not set jobs running beside it; <paramref name="services"/> may add
+    /// or replace services (e.g. a test's own scheduled jobs).
+    /// </summary>
     public static async Task<TestApp> StartAsync(
         DatabaseProvider provider = DatabaseProvider.Sqlite,
         bool kestrel = false,
         IDictionary<string, string?>? settings = null,
-        bool migrate = true)
+        bool migrate = true,
+        Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        return await StartAsync(database, kestrel, settings, migrate);
+        return await StartAsync(database, kestrel, settings, migrate, services: services);
     }
 
     /// <summary>
     /// Starts an app on an existing database. With <paramref name="ownsDatabase"/> false the database
-    /// outlives the app, as when a second instance shares it.
+    /// outlives the app, as when a second instance shares it; instances given the same
+    /// <paramref name="time"/> share one clock, as real machines share real time.
     /// </summary>
-    public static async Task<TestApp> StartAsync(TestDatabase database, bool kestrel = false, IDictionary<string, string?>? settings = null, bool migrate = true, bool ownsDatabase = true)
+    public static async Task<TestApp> StartAsync(
+        TestDatabase database,
+        bool kestrel = false,
+        IDictionary<string, string?>? settings = null,
+        bool migrate = true,
+        bool ownsDatabase = true,
+        Action<IServiceCollection>? services = null,
+        FakeTimeProvider? time = null)
     {
         var args = new List<string>
         {
@@ -75,6 +89,7 @@ public sealed partial class TestApp : IAsyncDisposable
             $"--Perennial:DataDirectory={database.DataDirectory}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:Console:FormatterName=simple",
+            "--Perennial:Scheduler:Enabled=false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -92,11 +107,10 @@ public sealed partial class TestApp : IAsyncDisposable
             builder.WebHost.UseTestServer();
         }
 
-        // Tests move time by hand; start on a fixed, ordinary day, at an instant with microseconds so
-        // that storage which rounds instants shows up in the tests.
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero).AddTicks(1_234_560));
+        time ??= NewClock();
         builder.Services.RemoveAll<TimeProvider>();
         builder.Services.AddSingleton<TimeProvider>(time);
+        services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
         var app = builder.Build();
@@ -105,6 +119,12 @@ public sealed partial class TestApp : IAsyncDisposable
         await app.StartAsync();
         return new TestApp(app, database, time, kestrel, ownsDatabase);
     }
+
+    /// <summary>
+    /// Tests move time by hand; apps start on a fixed, ordinary day, at an instant with microseconds
+    /// so that storage which rounds instants shows up in the tests.
+    /// </summary>
+    public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero).AddTicks(1_234_560));
 
     public async ValueTask DisposeAsync()
     {
