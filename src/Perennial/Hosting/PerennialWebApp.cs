@@ -14,6 +14,7 @@ using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Organisations;
+using Perennial.Reminders;
 using Perennial.Risks;
 using Perennial.Scope;
 using Perennial.Security;
@@ -49,6 +50,7 @@ public static class PerennialWebApp
         services.AddSingleton(TimeProvider.System);
         services.AddPerennialData(database, perennial.DataDirectory);
         services.AddPerennialUseCases();
+        services.AddPerennialReminders(configuration);
         // Keys live in the database so that every instance (and the command line) shares them.
         services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>();
         return services;
@@ -111,6 +113,7 @@ public static class PerennialWebApp
         api.MapAssetsApi();
         api.MapChangesApi();
         api.MapActivitiesApi();
+        api.MapRemindersApi();
         app.MapRazorPages();
         return app;
     }
