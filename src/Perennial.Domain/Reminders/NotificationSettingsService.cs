@@ -142,7 +142,7 @@ public sealed class NotificationSettingsService(PerennialDbContext db, IDataProt
     }
 
     public async Task<MemberNotificationRow> PreferencesAsync(Guid organisationId, Guid userId, CancellationToken ct) =>
-        (await MembersQuery(organisationId).Where(m => m.UserId == userId).ToListAsync(ct)).SingleOrDefault()
+        (await MembersQuery(organisationId, userId).ToListAsync(ct)).SingleOrDefault()
         ?? throw UseCaseException.NotFound("You are not a member of this organisation.");
 
     /// <summary>Sets a member's own preferences; null leaves a preference as it is.</summary>
@@ -228,8 +228,8 @@ public sealed class NotificationSettingsService(PerennialDbContext db, IDataProt
         return hint.Length > 200 ? hint[..200] : hint;
     }
 
-    private IQueryable<MemberNotificationRow> MembersQuery(Guid organisationId) =>
-        db.Memberships.AsNoTracking().Where(m => m.OrganisationId == organisationId)
+    private IQueryable<MemberNotificationRow> MembersQuery(Guid organisationId, Guid? userId = null) =>
+        db.Memberships.AsNoTracking().Where(m => m.OrganisationId == organisationId && (userId == null || m.UserId == userId))
             .Select(m => new MemberNotificationRow(
                 m.UserId,
                 m.User!.DisplayName != "" ? m.User.DisplayName : m.User.Email ?? "",
