@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Perennial.Data;
 using Perennial.Scheduling;
 
 namespace Perennial.Reminders;
@@ -12,13 +14,22 @@ public sealed record ReminderRunResult(int NonconformitiesRaised, int Queued, in
 }
 
 /// <summary>One reminder round: the sweep (nonconformities for missed occurrences, reminders queued) then one delivery pass.</summary>
-public sealed class ReminderRunner(ReminderSweep sweep, OutboxDispatcher dispatcher)
+public sealed class ReminderRunner(PerennialDbContext db, ReminderSweep sweep, OutboxDispatcher dispatcher)
 {
     public async Task<ReminderRunResult> RunAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var swept = await sweep.RunAsync(now, ct);
-        var delivered = await dispatcher.DispatchAsync(now, ct);
-        return new ReminderRunResult(swept.NonconformitiesRaised, swept.Queued, delivered.Sent, delivered.Failed, delivered.Withdrawn, delivered.Held, delivered.EmailDisabledReason);
+        // One connection for the round's many small queries, rather than one per query.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var swept = await sweep.RunAsync(now, ct);
+            var delivered = await dispatcher.DispatchAsync(now, ct);
+            return new ReminderRunResult(swept.NonconformitiesRaised, swept.Queued, delivered.Sent, delivered.Failed, delivered.Withdrawn, delivered.Held, delivered.EmailDisabledReason);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
 

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Perennial.Data;
 using Perennial.Reminders;
+using Perennial.Scheduling;
 
 namespace Perennial.Tests.Reminders;
 
@@ -149,6 +153,35 @@ public abstract class ReminderDeliveryTests(DatabaseProvider provider)
         Assert.Equal(2, hooks.Calls("teams").Count);
         Assert.StartsWith("Due today: ACT-001 Phishing drill", hooks.Calls("slack")[1].Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_reminders_job_runs_a_round_every_five_minutes_and_reports_failed_deliveries()
+    {
+        await using var mail = await MailSink.StartAsync();
+        var world = await ReminderWorld.CreateAsync(provider, mail);
+        await using var app = world.App;
+        await world.CreateActivityAsync("Badge audit", "ana", "FREQ=MONTHLY", new DateTime(2026, 3, 4, 9, 0, 0), "UTC", [3]);
+        var job = app.Services.GetServices<IScheduledJob>().Single(j => j.Name == "reminders");
+        Assert.Equal(TimeSpan.FromMinutes(5), job.Interval);
+        var scheduler = new Scheduler(app.Services.GetRequiredService<IServiceScopeFactory>(), [job], app.Time, NullLogger<Scheduler>.Instance);
+
+        Assert.Equal(1, await scheduler.RunDueJobsAsync(CancellationToken.None));
+        Assert.Equal("lead-3", Assert.Single(mail.Messages()).Kind);
+        var state = await StateAsync(app);
+        Assert.Equal(JobOutcome.Succeeded, state.LastOutcome);
+        Assert.Contains("1 sent, 0 failed", state.LastMessage, StringComparison.Ordinal);
+
+        await mail.StopServerAsync();
+        app.Time.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(1, await scheduler.RunDueJobsAsync(CancellationToken.None));
+        state = await StateAsync(app);
+        Assert.Equal(JobOutcome.Failed, state.LastOutcome);
+        Assert.Contains("0 sent, 1 failed", state.LastMessage, StringComparison.Ordinal);
+        Assert.Equal(app.Time.GetUtcNow().AddMinutes(5), state.NextRunAt);
+    }
+
+    private static Task<ScheduledJobState> StateAsync(Infrastructure.TestApp app) =>
+        app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().ScheduledJobs.AsNoTracking().SingleAsync(j => j.Name == "reminders"));
 
     private static (int Sent, int Failed) Counts(DispatchResult result) => (result.Sent, result.Failed);
 
