@@ -26,7 +26,7 @@ public sealed class ReminderWorld
 
     public static string Email(string person) => $"{person}@acme.test";
 
-    public static async Task<ReminderWorld> CreateAsync(DatabaseProvider provider, MailSink? mail, IDictionary<string, string?>? settings = null)
+    public static async Task<ReminderWorld> CreateAsync(DatabaseProvider provider, MailSink? mail, IDictionary<string, string?>? settings = null, bool kestrel = false)
     {
         var all = new Dictionary<string, string?>(mail?.Settings ?? new Dictionary<string, string?>())
         {
@@ -38,7 +38,7 @@ public sealed class ReminderWorld
             all[key] = value;
         }
 
-        var app = await TestApp.StartAsync(provider, settings: all);
+        var app = await TestApp.StartAsync(provider, kestrel, all);
         return await SetUpAsync(app);
     }
 
