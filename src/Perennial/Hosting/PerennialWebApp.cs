@@ -15,6 +15,7 @@ using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Organisations;
+using Perennial.Reminders;
 using Perennial.Risks;
 using Perennial.Scheduling;
 using Perennial.Scope;
@@ -51,6 +52,7 @@ public static class PerennialWebApp
         services.AddSingleton(TimeProvider.System);
         services.AddPerennialData(database, perennial.DataDirectory);
         services.AddPerennialUseCases();
+        services.AddPerennialReminders(configuration);
         // Keys live in the database so that every instance (and the command line) shares them.
         services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>();
         return services;
@@ -115,6 +117,7 @@ public static class PerennialWebApp
         api.MapActivitiesApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
+        api.MapRemindersApi();
         app.MapRazorPages();
         return app;
     }

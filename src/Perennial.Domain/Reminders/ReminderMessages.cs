@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Perennial.Reminders;
+
+/// <summary>What a reminder says about one occurrence.</summary>
+public sealed record OccurrenceFacts(
+    Guid OccurrenceId,
+    string OrganisationSlug,
+    string OrganisationName,
+    string Reference,
+    string Title,
+    string? Procedure,
+    IReadOnlyList<string> Evidence,
+    DateOnly DueDate,
+    TimeOnly DueTime,
+    string TimeZone,
+    string OwnerName,
+    string? DeputyName);
+
+/// <summary>Why a person receives a reminder; it decides the wording.</summary>
+public enum ReminderAudience
+{
+    Owner = 1,
+    Deputy = 2,
+
+    /// <summary>The escalation contact of an overdue occurrence.</summary>
+    Escalation = 3,
+
+    /// <summary>The owner's copy of an escalation.</summary>
+    OwnerCopy = 4,
+}
+
+public sealed record ComposedEmail(string Subject, string Text, string Html);
+
+/// <summary>A line of the weekly digest.</summary>
+public sealed record DigestLine(OccurrenceFacts Occurrence, bool IsDeputy);
+
+/// <summary>
+/// The wording of reminder e-mails and chat messages. Every reminder says what is due, by when
+/// (local date and time with the zone), the procedure, the evidence expected, and links to the
+/// occurrence.
+/// </summary>
+public sealed class ReminderMessages(ReminderLinks links)
+{
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+
+    public ComposedEmail Email(OccurrenceFacts o, ReminderKind kind, DateOnly today, ReminderAudience audience, string recipientName, string? escalationReason = null, string? escalatedTo = null)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var what = $"{o.Reference} {o.Title}";
+        var when = When(o);
+        var late = today.DayNumber - o.DueDate.DayNumber;
+        string subject;
+        string opening;
+        switch (kind.Stage)
+        {
+            case ReminderStage.Lead:
+                var days = o.DueDate.DayNumber - today.DayNumber;
+                subject = $"Reminder: {what} is due in {Days(days)}";
+                opening = $"{what} is due in {Days(days)}, on {when}.";
+                break;
+            case ReminderStage.Due:
+                subject = $"Due today: {what}";
+                opening = $"{what} is due today, {when}.";
+                break;
+            default:
+                var again = kind.Number == 0 ? "Overdue" : "Still overdue";
+                if (audience == ReminderAudience.OwnerCopy)
+                {
+                    subject = $"{again}: {what} was due on {ShortDate(o.DueDate)}";
+                    opening = $"{what} was due on {when} and is still open, {Days(late)} late. "
+                        + $"{(escalatedTo is null ? "The escalation contact has" : escalatedTo + (escalatedTo.Contains(',', StringComparison.Ordinal) ? " have" : " has"))} been told.";
+                }
+                else
+                {
+                    subject = $"{again}: {what} (owner {o.OwnerName}), due {ShortDate(o.DueDate)}";
+                    opening = $"{what}, owned by {o.OwnerName}{(o.DeputyName is null ? "" : $" (deputy {o.DeputyName})")}, was due on {when} and is still open, {Days(late)} late.";
+                }
+
+                break;
+        }
+
+        var why = audience switch
+        {
+            ReminderAudience.Owner => $"You receive this because you own this activity in {o.OrganisationName}.",
+            ReminderAudience.Deputy => $"You receive this as the deputy of {o.OwnerName}, who owns this activity in {o.OrganisationName}.",
+            ReminderAudience.Escalation => $"You are told as {escalationReason ?? "the escalation contact"}. Perennial tells you again every week while it stays open.",
+            _ => $"You own this activity in {o.OrganisationName}. Perennial tells you and the escalation contact again every week while it stays open.",
+        };
+        var mute = audience is ReminderAudience.Owner or ReminderAudience.Deputy
+            ? $"Reminder e-mails can be muted on {links.Page($"o/{o.OrganisationSlug}/settings/my-notifications")}; overdue escalations still arrive."
+            : null;
+
+        var link = links.Occurrence(o.OrganisationSlug, o.OccurrenceId);
+        var text = new StringBuilder();
+        text.Append(Culture, $"Hello {recipientName},\n\n{opening}\n\n");
+        text.Append("What to do:\n").Append(Procedure(o)).Append("\n\n");
+        text.Append("Evidence to leave:\n").Append(EvidenceText(o)).Append("\n\n");
+        text.Append(Culture, $"Open the occurrence to complete it: {link}\n\n");
+        text.Append(why).Append('\n');
+        if (mute is not null)
+        {
+            text.Append(mute).Append('\n');
+        }
+
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html><body>");
+        html.Append(Culture, $"<p>Hello {H(recipientName)},</p><p>{H(opening)}</p>");
+        html.Append(Culture, $"<h3>What to do</h3><p>{H(Procedure(o)).Replace("\n", "<br>", StringComparison.Ordinal)}</p>");
+        html.Append("<h3>Evidence to leave</h3>");
+        html.Append(o.Evidence.Count == 0 ? $"<p>{H(NoEvidence)}</p>" : "<ul>" + string.Concat(o.Evidence.Select(e => $"<li>{H(e)}</li>")) + "</ul>");
+        html.Append(Culture, $"<p><a href=\"{H(link)}\">Open the occurrence to complete it</a></p>");
+        html.Append(Culture, $"<p><small>{H(why)}{(mute is null ? "" : " " + H(mute))}</small></p>");
+        html.Append("</body></html>");
+        return new ComposedEmail(Truncate(subject, OutboxMessage.SubjectMaxLength), text.ToString(), html.ToString());
+    }
+
+    /// <summary>One chat message per occurrence and kind: for the channel, not a person.</summary>
+    public (string Subject, string Text) Chat(OccurrenceFacts o, ReminderKind kind, DateOnly today, OutboxChannel channel, string? escalatedTo)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var what = $"{o.Reference} {o.Title}";
+        var late = today.DayNumber - o.DueDate.DayNumber;
+        var headline = kind.Stage switch
+        {
+            ReminderStage.Lead => $"Reminder: {what} (owner {o.OwnerName}) is due in {Days(o.DueDate.DayNumber - today.DayNumber)}, on {When(o)}.",
+            ReminderStage.Due => $"Due today: {what} (owner {o.OwnerName}), {When(o)}.",
+            _ => $"{(kind.Number == 0 ? "Overdue" : "Still overdue")}: {what} (owner {o.OwnerName}) was due on {When(o)}, {Days(late)} late."
+                + (escalatedTo is null ? "" : $" Escalated to {escalatedTo}."),
+        };
+        var link = links.Occurrence(o.OrganisationSlug, o.OccurrenceId);
+        var evidence = o.Evidence.Count == 0 ? NoEvidence : "Evidence: " + string.Join("; ", o.Evidence) + ".";
+        var open = channel == OutboxChannel.Slack ? $"<{link}|Open the occurrence>" : $"[Open the occurrence]({link})";
+        var text = $"{headline}\n{evidence}\n{open}";
+        return (Truncate(headline, OutboxMessage.SubjectMaxLength), text);
+    }
+
+    public ComposedEmail Digest(string organisationName, string organisationSlug, string recipientName, DateOnly today, int days, IReadOnlyList<DigestLine> overdue, IReadOnlyList<DigestLine> coming)
+    {
+        ArgumentNullException.ThrowIfNull(overdue);
+        ArgumentNullException.ThrowIfNull(coming);
+        var subject = $"Your week in {organisationName}: {Count(coming.Count, "activity", "activities")} due in the next {days} days"
+            + (overdue.Count > 0 ? $", {overdue.Count} overdue" : "");
+        var text = new StringBuilder();
+        var html = new StringBuilder("<!DOCTYPE html><html><body>");
+        text.Append(Culture, $"Hello {recipientName},\n\nWhat you own or deputise for in {organisationName}, as of {LongDate(today)}:\n");
+        html.Append(Culture, $"<p>Hello {H(recipientName)},</p><p>What you own or deputise for in {H(organisationName)}, as of {H(LongDate(today))}:</p>");
+        foreach (var (title, lines) in new[] { ("Overdue", overdue), ($"Due in the next {days} days", coming) })
+        {
+            if (lines.Count == 0)
+            {
+                continue;
+            }
+
+            text.Append(Culture, $"\n{title}:\n");
+            html.Append(Culture, $"<h3>{H(title)}</h3><ul>");
+            foreach (var line in lines)
+            {
+                var o = line.Occurrence;
+                var link = links.Occurrence(o.OrganisationSlug, o.OccurrenceId);
+                var role = line.IsDeputy ? $" (deputy for {o.OwnerName})" : "";
+                var evidence = o.Evidence.Count == 0 ? "" : $" Evidence: {string.Join("; ", o.Evidence)}.";
+                text.Append(Culture, $"- {When(o)}: {o.Reference} {o.Title}{role}.{evidence}\n  {link}\n");
+                html.Append(Culture, $"<li>{H(When(o))}: <a href=\"{H(link)}\">{H(o.Reference)} {H(o.Title)}</a>{H(role)}.{H(evidence)}</li>");
+            }
+
+            html.Append("</ul>");
+        }
+
+        var settings = links.Page($"o/{organisationSlug}/settings/my-notifications");
+        text.Append(Culture, $"\nYou asked for this weekly digest; turn it off on {settings}.\n");
+        html.Append(Culture, $"<p><small>You asked for this weekly digest; turn it off on <a href=\"{H(settings)}\">your notification settings</a>.</small></p></body></html>");
+        return new ComposedEmail(Truncate(subject, OutboxMessage.SubjectMaxLength), text.ToString(), html.ToString());
+    }
+
+    /// <summary>The due date and time in the activity's zone, e.g. "Monday 16 March 2026 at 09:00 (Europe/London)".</summary>
+    public static string When(OccurrenceFacts o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return $"{LongDate(o.DueDate)} at {o.DueTime.ToString("HH:mm", Culture)} ({o.TimeZone})";
+    }
+
+    private const string NoEvidence = "No evidence is required; add notes when you complete it.";
+
+    private static string LongDate(DateOnly date) => date.ToString("dddd d MMMM yyyy", Culture);
+
+    private static string ShortDate(DateOnly date) => date.ToString("d MMMM yyyy", Culture);
+
+    private static string Procedure(OccurrenceFacts o) =>
+        string.IsNullOrWhiteSpace(o.Procedure) ? "No procedure is written down for this activity yet." : o.Procedure.Trim();
+
+    private static string EvidenceText(OccurrenceFacts o) =>
+        o.Evidence.Count == 0 ? NoEvidence : string.Join("\n", o.Evidence.Select(e => "- " + e));
+
+    private static string Days(int n) => Count(n, "day", "days");
+
+    private static string Count(int n, string one, string many) => string.Create(Culture, $"{n} {(n == 1 ? one : many)}");
+
+    private static string H(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Truncate(string text, int length) => text.Length > length ? text[..(length - 1)] + "…" : text;
+}

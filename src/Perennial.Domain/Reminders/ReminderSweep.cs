@@ -1,0 +1,331 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Perennial.Activities;
+using Perennial.Data;
+using Perennial.Nonconformities;
+using Perennial.Organisations;
+
+namespace Perennial.Reminders;
+
+public sealed record SweepResult(int NonconformitiesRaised, int Queued);
+
+/// <summary>
+/// Decides which reminders are owed at an instant and queues them in the outbox: lead-time
+/// reminders and the due-today notice to the owner (the deputy gets the due notice too), weekly
+/// escalations of overdue occurrences with a copy to the owner, the same events in the
+/// organisation's chat channels, and Monday digests for those who asked. Each message has a dedup
+/// key, so running the sweep again, or on two instances at once, queues nothing twice.
+/// </summary>
+public sealed class ReminderSweep(PerennialDbContext db, NonconformityService nonconformities, NotificationSettingsService settings, ReminderMessages messages)
+{
+    /// <summary>How far ahead the weekly digest looks.</summary>
+    public const int DigestDays = 30;
+
+    private const int KeyChunk = 500;
+
+    public async Task<SweepResult> RunAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var raised = await nonconformities.RaiseForMissedAsync(now, ct);
+        var context = await LoadContextAsync(now, ct);
+        var intents = new List<Intent>();
+        await PlanRemindersAsync(context, intents, ct);
+        await PlanDigestsAsync(context, intents, ct);
+
+        var existing = await ExistingKeysAsync(intents.Select(i => i.Key).ToList(), ct);
+        var fresh = new List<OutboxMessage>();
+        foreach (var intent in intents.Where(i => !existing.Contains(i.Key)).DistinctBy(i => i.Key))
+        {
+            if (await intent.Build() is { } message)
+            {
+                fresh.Add(message);
+            }
+        }
+
+        var queued = await new OutboxWriter(db).InsertNewAsync(fresh, ct);
+        return new SweepResult(raised, queued);
+    }
+
+    /// <summary>A message that may be owed: its dedup key, and how to write it if it is not queued yet.</summary>
+    private sealed record Intent(string Key, Func<Task<OutboxMessage?>> Build);
+
+    private sealed record ActivityFacts(
+        Guid Id, Guid OrganisationId, string Reference, string Title, string? Description, List<string> EvidenceRequired,
+        List<int> ReminderLeadDays, string TimeZone, Guid OwnerUserId, Guid? DeputyUserId, Guid? EscalationUserId);
+
+    private sealed record MemberFacts(Guid OrganisationId, Guid UserId, OrgRole Role, DateOnly? ExpiresOn, Guid? ManagerUserId, bool MuteEmail, bool WeeklyDigest);
+
+    private sealed record Person(Guid Id, string? Email, string Name);
+
+    private sealed class Context
+    {
+        public required DateTimeOffset Now { get; init; }
+        public required DateOnly UtcToday { get; init; }
+        public required Dictionary<Guid, ActivityFacts> Activities { get; init; }
+        public required Dictionary<Guid, (string Slug, string Name)> Organisations { get; init; }
+        public required Dictionary<(Guid Org, Guid User), MemberFacts> Members { get; init; }
+        public required Dictionary<Guid, Person> People { get; init; }
+        public required Dictionary<Guid, Guid?> DefaultEscalation { get; init; }
+        public required Dictionary<Guid, IReadOnlyList<OutboxChannel>> ChatChannels { get; init; }
+        public Dictionary<string, DateOnly> TodayByZone { get; } = new(StringComparer.Ordinal);
+
+        public DateOnly Today(string zone)
+        {
+            if (!TodayByZone.TryGetValue(zone, out var today))
+            {
+                today = DateOnly.FromDateTime(ActivitySchedule.LocalNow(Now, zone));
+                TodayByZone[zone] = today;
+            }
+
+            return today;
+        }
+
+        public MemberFacts? Member(Guid organisationId, Guid userId) => Members.GetValueOrDefault((organisationId, userId));
+
+        public bool IsCurrentMember(Guid organisationId, Guid userId) =>
+            Member(organisationId, userId) is { } m && (m.ExpiresOn is null || m.ExpiresOn >= UtcToday);
+    }
+
+    private async Task<Context> LoadContextAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var activities = await db.Activities.AsNoTracking().Where(a => a.State == ActivityState.Active)
+            .Select(a => new ActivityFacts(a.Id, a.OrganisationId, a.Reference, a.Title, a.Description, a.EvidenceRequired,
+                a.ReminderLeadDays, a.TimeZone, a.OwnerUserId, a.DeputyUserId, a.EscalationUserId))
+            .ToDictionaryAsync(a => a.Id, ct);
+        var organisationIds = activities.Values.Select(a => a.OrganisationId).Distinct().ToList();
+        var organisations = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => (o.Slug, o.Name), ct);
+        var members = await db.Memberships.AsNoTracking().Where(m => organisationIds.Contains(m.OrganisationId))
+            .Select(m => new MemberFacts(m.OrganisationId, m.UserId, m.Role, m.ExpiresOn, m.ManagerUserId, m.MuteEmail, m.WeeklyDigest))
+            .ToListAsync(ct);
+        var escalation = await db.NotificationSettings.AsNoTracking().Where(s => organisationIds.Contains(s.OrganisationId))
+            .ToDictionaryAsync(s => s.OrganisationId, s => s.DefaultEscalationUserId, ct);
+        var userIds = members.Select(m => m.UserId)
+            .Concat(activities.Values.SelectMany(a => new[] { a.OwnerUserId, a.DeputyUserId ?? a.OwnerUserId, a.EscalationUserId ?? a.OwnerUserId }))
+            .Distinct().ToList();
+        var people = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .Select(u => new Person(u.Id, u.Email, u.DisplayName)).ToDictionaryAsync(u => u.Id, ct);
+        return new Context
+        {
+            Now = now,
+            UtcToday = DateOnly.FromDateTime(now.UtcDateTime),
+            Activities = activities,
+            Organisations = organisations,
+            Members = members.ToDictionary(m => (m.OrganisationId, m.UserId)),
+            People = people,
+            DefaultEscalation = escalation,
+            ChatChannels = await settings.ChatChannelsAsync(organisationIds, ct),
+        };
+    }
+
+    private async Task PlanRemindersAsync(Context context, List<Intent> intents, CancellationToken ct)
+    {
+        if (context.Activities.Count == 0)
+        {
+            return;
+        }
+
+        // Coarse window in SQL: every open occurrence already due, and those within the longest lead
+        // time (plus a day either side for time zones); the exact day is decided per zone below.
+        var maxLead = context.Activities.Values.SelectMany(a => a.ReminderLeadDays).DefaultIfEmpty(0).Max();
+        var until = context.Now.AddDays(maxLead + 2);
+        var occurrences = await db.Occurrences.AsNoTracking()
+            .Where(o => o.State == OccurrenceState.Open && o.DueAt < until && o.Activity!.State == ActivityState.Active)
+            .Select(o => new { o.Id, o.ActivityId, o.DueDate, o.DueTime })
+            .ToListAsync(ct);
+
+        foreach (var occurrence in occurrences)
+        {
+            if (!context.Activities.TryGetValue(occurrence.ActivityId, out var activity))
+            {
+                continue;
+            }
+
+            var today = context.Today(activity.TimeZone);
+            if (ReminderKinds.Latest(occurrence.DueDate, activity.ReminderLeadDays, today) is not { } kind)
+            {
+                continue;
+            }
+
+            var facts = Facts(context, activity, occurrence.Id, occurrence.DueDate, occurrence.DueTime);
+            var keyStem = string.Create(CultureInfo.InvariantCulture, $"{occurrence.Id:N}:{occurrence.DueDate:yyyyMMdd}:{kind.Name}");
+            var org = activity.OrganisationId;
+            string? escalatedTo = null;
+
+            if (kind.Stage == ReminderStage.Overdue)
+            {
+                var (contacts, reason) = EscalationContacts(context, activity);
+                escalatedTo = contacts.Count == 0 ? null : string.Join(", ", contacts.Select(c => Name(context, c)));
+                foreach (var contact in contacts)
+                {
+                    AddEmail(context, intents, keyStem, org, occurrence.Id, kind, contact, facts, today, ReminderAudience.Escalation, reason, null);
+                }
+
+                if (!contacts.Contains(activity.OwnerUserId))
+                {
+                    // The owner's copy is part of the escalation: muting does not stop it.
+                    AddEmail(context, intents, keyStem, org, occurrence.Id, kind, activity.OwnerUserId, facts, today, ReminderAudience.OwnerCopy, null, escalatedTo);
+                }
+            }
+            else
+            {
+                if (context.Member(org, activity.OwnerUserId)?.MuteEmail != true)
+                {
+                    AddEmail(context, intents, keyStem, org, occurrence.Id, kind, activity.OwnerUserId, facts, today, ReminderAudience.Owner, null, null);
+                }
+
+                if (kind.Stage == ReminderStage.Due && activity.DeputyUserId is Guid deputy && context.Member(org, deputy)?.MuteEmail != true)
+                {
+                    AddEmail(context, intents, keyStem, org, occurrence.Id, kind, deputy, facts, today, ReminderAudience.Deputy, null, null);
+                }
+            }
+
+            foreach (var channel in context.ChatChannels.GetValueOrDefault(org) ?? [])
+            {
+                var key = $"{keyStem}:{channel.ToString().ToLowerInvariant()}";
+                var to = escalatedTo;
+                intents.Add(new Intent(key, () =>
+                {
+                    var (subject, text) = messages.Chat(facts, kind, today, channel, to);
+                    return Task.FromResult<OutboxMessage?>(NewMessage(context, org, occurrence.Id, null, kind.Name, key, channel, "", subject, text, null));
+                }));
+            }
+        }
+    }
+
+    private void AddEmail(
+        Context context, List<Intent> intents, string keyStem, Guid organisationId, Guid occurrenceId, ReminderKind kind, Guid userId,
+        OccurrenceFacts facts, DateOnly today, ReminderAudience audience, string? reason, string? escalatedTo)
+    {
+        if (!context.People.TryGetValue(userId, out var person) || string.IsNullOrWhiteSpace(person.Email))
+        {
+            return;
+        }
+
+        var key = string.Create(CultureInfo.InvariantCulture, $"{keyStem}:email:{userId:N}");
+        intents.Add(new Intent(key, () =>
+        {
+            var email = messages.Email(facts, kind, today, audience, Name(context, userId), reason, escalatedTo);
+            return Task.FromResult<OutboxMessage?>(NewMessage(context, organisationId, occurrenceId, userId, kind.Name, key, OutboxChannel.Email, person.Email!, email.Subject, email.Text, email.Html));
+        }));
+    }
+
+    /// <summary>
+    /// Who hears about an overdue occurrence: the activity's escalation contact, else the owner's
+    /// line manager, else the organisation's default contact, else every current ISMS manager and
+    /// admin. A named contact who is no longer a member is passed over.
+    /// </summary>
+    private static (IReadOnlyList<Guid> Contacts, string Reason) EscalationContacts(Context context, ActivityFacts activity)
+    {
+        var org = activity.OrganisationId;
+        var orgName = context.Organisations.GetValueOrDefault(org).Name ?? "the organisation";
+        if (activity.EscalationUserId is Guid named && context.IsCurrentMember(org, named))
+        {
+            return ([named], $"the escalation contact named on {activity.Reference}");
+        }
+
+        if (context.Member(org, activity.OwnerUserId)?.ManagerUserId is Guid manager && context.IsCurrentMember(org, manager))
+        {
+            return ([manager], $"the line manager of {Name(context, activity.OwnerUserId)}");
+        }
+
+        if (context.DefaultEscalation.GetValueOrDefault(org) is Guid fallback && context.IsCurrentMember(org, fallback))
+        {
+            return ([fallback], $"the default escalation contact of {orgName}");
+        }
+
+        var managers = context.Members.Values
+            .Where(m => m.OrganisationId == org && m.Role >= OrgRole.Manager && (m.ExpiresOn is null || m.ExpiresOn >= context.UtcToday))
+            .Select(m => m.UserId).OrderBy(id => Name(context, id), StringComparer.OrdinalIgnoreCase).ToList();
+        return (managers, $"an ISMS manager or admin of {orgName} (no other escalation contact is set)");
+    }
+
+    private async Task PlanDigestsAsync(Context context, List<Intent> intents, CancellationToken ct)
+    {
+        var subscribers = context.Members.Values
+            .Where(m => m.WeeklyDigest && !m.MuteEmail && (m.ExpiresOn is null || m.ExpiresOn >= context.UtcToday))
+            .ToList();
+        foreach (var member in subscribers)
+        {
+            // People have no time zone of their own: the digest follows the zone of most of their activities.
+            var zone = context.Activities.Values
+                .Where(a => a.OrganisationId == member.OrganisationId && (a.OwnerUserId == member.UserId || a.DeputyUserId == member.UserId))
+                .GroupBy(a => a.TimeZone, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.Key).FirstOrDefault() ?? "UTC";
+            var today = context.Today(zone);
+            if (today.DayOfWeek != DayOfWeek.Monday || !context.People.TryGetValue(member.UserId, out var person) || string.IsNullOrWhiteSpace(person.Email)
+                || !context.Organisations.TryGetValue(member.OrganisationId, out var org))
+            {
+                continue;
+            }
+
+            var key = string.Create(CultureInfo.InvariantCulture, $"digest:{member.OrganisationId:N}:{member.UserId:N}:{ReminderKinds.IsoWeek(today)}");
+            intents.Add(new Intent(key, async () =>
+            {
+                var last = today.AddDays(DigestDays);
+                var rows = await db.Occurrences.AsNoTracking()
+                    .Where(o => o.OrganisationId == member.OrganisationId && o.State == OccurrenceState.Open && o.DueDate <= last
+                        && o.Activity!.State == ActivityState.Active
+                        && (o.Activity.OwnerUserId == member.UserId || o.Activity.DeputyUserId == member.UserId))
+                    .OrderBy(o => o.DueAt)
+                    .Select(o => new { o.Id, o.ActivityId, o.DueDate, o.DueTime })
+                    .ToListAsync(ct);
+                var lines = rows.Where(r => context.Activities.ContainsKey(r.ActivityId))
+                    .Select(r => (r.DueDate, Line: new DigestLine(
+                        Facts(context, context.Activities[r.ActivityId], r.Id, r.DueDate, r.DueTime),
+                        context.Activities[r.ActivityId].OwnerUserId != member.UserId)))
+                    .ToList();
+                if (lines.Count == 0)
+                {
+                    return null;
+                }
+
+                var email = messages.Digest(org.Name, org.Slug, Name(context, member.UserId), today, DigestDays,
+                    [.. lines.Where(l => l.DueDate < today).Select(l => l.Line)],
+                    [.. lines.Where(l => l.DueDate >= today).Select(l => l.Line)]);
+                return NewMessage(context, member.OrganisationId, null, member.UserId, ReminderKinds.Digest, key, OutboxChannel.Email, person.Email!, email.Subject, email.Text, email.Html);
+            }));
+        }
+    }
+
+    private async Task<HashSet<string>> ExistingKeysAsync(List<string> keys, CancellationToken ct)
+    {
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in keys.Distinct(StringComparer.Ordinal).Chunk(KeyChunk))
+        {
+            existing.UnionWith(await db.Outbox.AsNoTracking().Where(m => chunk.Contains(m.DedupKey)).Select(m => m.DedupKey).ToListAsync(ct));
+        }
+
+        return existing;
+    }
+
+    private static OccurrenceFacts Facts(Context context, ActivityFacts activity, Guid occurrenceId, DateOnly dueDate, TimeOnly dueTime)
+    {
+        var (slug, name) = context.Organisations.GetValueOrDefault(activity.OrganisationId);
+        return new OccurrenceFacts(occurrenceId, slug ?? "", name ?? "", activity.Reference, activity.Title, activity.Description,
+            activity.EvidenceRequired, dueDate, dueTime, activity.TimeZone, Name(context, activity.OwnerUserId),
+            activity.DeputyUserId is Guid deputy ? Name(context, deputy) : null);
+    }
+
+    private static string Name(Context context, Guid userId) =>
+        context.People.TryGetValue(userId, out var p) ? NotificationSettingsService.NameOf(p.Name, p.Email) : "someone no longer known";
+
+    private static OutboxMessage NewMessage(
+        Context context, Guid organisationId, Guid? occurrenceId, Guid? userId, string kind, string key, OutboxChannel channel,
+        string recipient, string subject, string text, string? html) => new()
+        {
+            Id = Guid.NewGuid(),
+            OrganisationId = organisationId,
+            OccurrenceId = occurrenceId,
+            UserId = userId,
+            Kind = kind,
+            DedupKey = key,
+            Channel = channel,
+            Recipient = recipient,
+            Subject = subject,
+            TextBody = text,
+            HtmlBody = html,
+            CreatedAt = context.Now,
+            NextAttemptAt = context.Now,
+        };
+}
