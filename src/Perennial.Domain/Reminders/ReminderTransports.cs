@@ -3,7 +3,6 @@ namespace Perennial.Reminders;
 /// <summary>Where reminders link to: the address people open Perennial at (setting Perennial:PublicUrl).</summary>
 public sealed record ReminderLinks(Uri PublicUrl)
 {
-
     /// <summary>The occurrence's page.</summary>
     public string Occurrence(string slug, Guid occurrenceId) => Combine($"o/{Uri.EscapeDataString(slug)}/occurrences/{occurrenceId}");
 

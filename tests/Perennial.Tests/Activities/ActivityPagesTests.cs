@@ -155,7 +155,7 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
             Assert.Equal(HttpStatusCode.OK, never.StatusCode);
             html = await never.Content.ReadAsStringAsync();
             Assert.Matches(RuleFieldInvalid(), html);
-            Assert.Contains("<p id=\"rrule-error\" class=\"error\">The recurrence rule produces no dates", html, StringComparison.Ordinal);
+            Assert.Contains("<p id=\"rrule-error\" class=\"error\">The recurrence rule gives no dates", html, StringComparison.Ordinal);
         }
 
         Assert.Equal(0, await CountActivitiesAsync());
