@@ -89,4 +89,44 @@ public static class Csv
 
         return records;
     }
+
+    /// <summary>
+    /// Writes records as RFC 4180 CSV with CRLF line ends. Fields holding a delimiter, quote or line
+    /// break are quoted; text a spreadsheet program would run as a formula gets a leading apostrophe
+    /// (CSV injection), as Excel's quote prefix does in XLSX.
+    /// </summary>
+    public static string Write(IEnumerable<IReadOnlyList<string>> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var text = new StringBuilder();
+        foreach (var record in records)
+        {
+            for (var i = 0; i < record.Count; i++)
+            {
+                if (i > 0)
+                {
+                    text.Append(',');
+                }
+
+                var field = record[i] ?? "";
+                if (Spreadsheets.LooksLikeFormula(field))
+                {
+                    field = "'" + field;
+                }
+
+                if (field.AsSpan().IndexOfAny(",\"\r\n;") >= 0)
+                {
+                    text.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+                }
+                else
+                {
+                    text.Append(field);
+                }
+            }
+
+            text.Append("\r\n");
+        }
+
+        return text.ToString();
+    }
 }

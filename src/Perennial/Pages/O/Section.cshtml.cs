@@ -11,7 +11,6 @@ public sealed class SectionModel : PageModel
 {
     private static readonly Dictionary<string, (string Heading, string Text)> Sections = new(StringComparer.Ordinal)
     {
-        ["calendar"] = ("Calendar", "Every recurring activity's occurrences by month, by year and across the three-year certification cycle, coloured by status, with the external audits on it, and a personal calendar feed to subscribe to."),
         ["activities"] = ("Activities", "The ISMS's recurring obligations (access reviews, backup restore tests, supplier reviews, policy reviews and more), each with its schedule, owner, deputy, the evidence it must leave, and its occurrences."),
         ["evidence"] = ("Evidence", "Evidence uploaded, pushed by pipelines and collected from real systems, with the period each item covers, its source and its SHA-256 hash, and the gaps an auditor would notice."),
         ["nonconformities"] = ("Nonconformities", "Nonconformities from audits, incidents and missed activities, with containment, root cause, corrective actions and effectiveness checks."),
