@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using ClosedXML.Excel;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ public enum CalendarStatus
 /// <summary>An open occurrence on the calendar: when it is due (local to its activity) and its status now.</summary>
 public sealed record CalendarDue(Guid OccurrenceId, DateTime Due, OccurrenceStatus Status);
 
-/// <summary>The latest completion of an activity: which occurrence, when it was done (local date) and whether on time.</summary>
+/// <summary>An activity's latest completed occurrence (the most recent one due that was done): which, when it was done (local date), and whether on time.</summary>
 public sealed record CalendarCompletion(Guid OccurrenceId, DateTime Due, DateOnly CompletedOn, bool OnTime);
 
 /// <summary>One line of the one-page maintenance calendar.</summary>
@@ -95,8 +96,23 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
 
     private static readonly double[] Widths = [11, 40, 9, 38, 26, 26, 22, 15, 10, 13, 13, 13, 12];
 
-    public static string FrequencyOf(ScheduleSource source, string? rrule, DateOnly start) =>
-        source == ScheduleSource.CertificationCycle ? CycleFrequency : ScheduleWords.Describe(rrule, start);
+    /// <summary>Rules in words, by rule and start: parsing a rule with Ical.Net costs tens of microseconds, and a calendar shows hundreds.</summary>
+    private static readonly ConcurrentDictionary<(string Rule, DateOnly Start), string> Words = new();
+
+    public static string FrequencyOf(ScheduleSource source, string? rrule, DateOnly start)
+    {
+        if (source == ScheduleSource.CertificationCycle)
+        {
+            return CycleFrequency;
+        }
+
+        if (Words.Count > 50_000)
+        {
+            Words.Clear();
+        }
+
+        return Words.GetOrAdd((rrule ?? "", start), key => ScheduleWords.Describe(key.Rule, key.Start));
+    }
 
     public static string ToName(CalendarStatus status) => status switch
     {
@@ -120,14 +136,15 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
-    /// <summary>The calendar's rows, by reference, from two queries whatever the number of activities.</summary>
+    /// <summary>
+    /// The calendar's rows, by reference: the activities in one query, their controls in another, and
+    /// their next open occurrences and latest completion in at most three more each, whatever the
+    /// number of activities.
+    /// </summary>
     public async Task<IReadOnlyList<MaintenanceRow>> RowsAsync(Guid organisationId, CalendarFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var selected = Activities(organisationId, filter);
-        // One query: each activity with its next open occurrences and its latest completion (window
-        // functions over the organisation's occurrences), then one for the linked controls.
-        var occurrences = db.Occurrences.Where(o => o.OrganisationId == organisationId);
         var heads = await selected
             .OrderBy(a => a.Reference)
             .Select(a => new
@@ -144,12 +161,6 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
                 OwnerName = a.Owner!.DisplayName,
                 OwnerEmail = a.Owner.Email,
                 DeputyName = a.Deputy!.DisplayName,
-                Next = occurrences.Where(o => o.ActivityId == a.Id && o.State == OccurrenceState.Open)
-                    .OrderBy(o => o.DueAt).ThenBy(o => o.RecurrenceKey).Take(NextCount)
-                    .Select(o => new { o.Id, o.DueDate, o.DueTime }).ToList(),
-                Last = occurrences.Where(o => o.ActivityId == a.Id && o.State == OccurrenceState.Completed)
-                    .OrderByDescending(o => o.CompletedAt).ThenByDescending(o => o.DueAt)
-                    .Select(o => new { o.Id, o.DueDate, o.DueTime, o.CompletedAt }).FirstOrDefault(),
             })
             .AsNoTracking().ToListAsync(ct);
         if (heads.Count == 0)
@@ -157,6 +168,15 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
             return [];
         }
 
+        var now = time.GetUtcNow();
+        List<Guid> ids = [.. heads.Select(h => h.Id)];
+        // Overdue and the next five weeks settle weekly activities, the next three months monthly
+        // ones, the year after that quarterly ones; only yearly ones reach further.
+        var next = await EachActivityAsync(organisationId, OccurrenceState.Open, ids, !filter.IsEmpty, ascending: true, NextCount,
+            [(null, now.AddDays(35)), (now.AddDays(35), now.AddDays(100)), (now.AddDays(100), now.AddDays(400)), (now.AddDays(400), null)], ct);
+        // The latest completed occurrence: the last six weeks settle most activities.
+        var last = await EachActivityAsync(organisationId, OccurrenceState.Completed, ids, !filter.IsEmpty, ascending: false, take: 1,
+            [(now.AddDays(-45), null), (now.AddDays(-120), now.AddDays(-45)), (now.AddDays(-400), now.AddDays(-120)), (null, now.AddDays(-400))], ct);
         var controls = (await selected
             .SelectMany(a => a.Controls.Select(c => new { c.ActivityId, c.ControlId }))
             .Join(db.Controls, c => c.ControlId, k => k.Id, (c, k) => new { c.ActivityId, k.Identifier })
@@ -164,17 +184,15 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
             .GroupBy(c => c.ActivityId)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Identifier).Order(ControlOrder.Instance)]);
 
-        var now = time.GetUtcNow();
         var rows = new List<MaintenanceRow>(heads.Count);
         foreach (var a in heads)
         {
-            var due = a.Next
-                .OrderBy(o => o.DueDate).ThenBy(o => o.DueTime)
+            var due = next[a.Id]
                 .Select(o => new CalendarDue(o.Id, o.DueDate.ToDateTime(o.DueTime),
                     OccurrenceService.StatusOf(OccurrenceState.Open, o.DueDate, null, a.TimeZone, a.ReminderLeadDays, now)))
                 .ToList();
             CalendarCompletion? completion = null;
-            if (a.Last is { } done)
+            if (last[a.Id] is [var done, ..])
             {
                 var doneOn = DateOnly.FromDateTime(ActivitySchedule.LocalNow(done.CompletedAt ?? now, a.TimeZone));
                 completion = new CalendarCompletion(done.Id, done.DueDate.ToDateTime(done.DueTime), doneOn, doneOn <= done.DueDate);
@@ -200,6 +218,67 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
 
         return rows;
     }
+
+    /// <summary>
+    /// For each activity, its first <paramref name="take"/> occurrences in a state, by due instant
+    /// (earliest first when <paramref name="ascending"/>, else latest first). Ranking every
+    /// occurrence up to the horizon would read three years and more of rows, and reading rows is
+    /// what costs (a few microseconds each on SQLite); instead it reads the given windows of due
+    /// instants in turn (each a range of the (State, DueAt) index) and asks each later window only
+    /// for the activities still short of rows, so a page reads about four rows per activity.
+    /// </summary>
+    private async Task<Dictionary<Guid, List<Slot>>> EachActivityAsync(
+        Guid organisationId, OccurrenceState state, List<Guid> activityIds, bool filtered, bool ascending, int take,
+        (DateTimeOffset? From, DateTimeOffset? To)[] windows, CancellationToken ct)
+    {
+        var found = activityIds.ToDictionary(id => id, _ => new List<Slot>());
+        var wanted = activityIds;
+        for (var w = 0; w < windows.Length && wanted.Count > 0; w++)
+        {
+            var (from, to) = windows[w];
+            var rows = db.Occurrences.Where(o => o.State == state && o.OrganisationId == organisationId);
+            if (from is { } f)
+            {
+                rows = rows.Where(o => o.DueAt >= f);
+            }
+
+            if (to is { } t)
+            {
+                rows = rows.Where(o => o.DueAt < t);
+            }
+
+            // The first window serves every activity; only a filter, or a later window, makes the list worth sending.
+            if (filtered || w > 0)
+            {
+                // One parameter (a JSON array on SQLite, an array on PostgreSQL) rather than one per id.
+                var ids = wanted;
+                rows = rows.Where(o => EF.Parameter(ids).Contains(o.ActivityId));
+            }
+
+            foreach (var o in await rows.Select(o => new Slot(o.Id, o.ActivityId, o.DueDate, o.DueTime, o.DueAt, o.CompletedAt)).ToListAsync(ct))
+            {
+                if (found.TryGetValue(o.ActivityId, out var list))
+                {
+                    list.Add(o);
+                }
+            }
+
+            wanted = [.. wanted.Where(id => found[id].Count < take)];
+        }
+
+        foreach (var list in found.Values)
+        {
+            list.Sort((x, y) => ascending ? x.DueAt.CompareTo(y.DueAt) : y.DueAt.CompareTo(x.DueAt));
+            if (list.Count > take)
+            {
+                list.RemoveRange(take, list.Count - take);
+            }
+        }
+
+        return found;
+    }
+
+    private sealed record Slot(Guid Id, Guid ActivityId, DateOnly DueDate, TimeOnly DueTime, DateTimeOffset DueAt, DateTimeOffset? CompletedAt);
 
     /// <summary>A row as the exports write it, in the order of <see cref="Columns"/>.</summary>
     public static IReadOnlyList<string> Cells(MaintenanceRow row)
