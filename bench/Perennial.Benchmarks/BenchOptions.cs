@@ -2,13 +2,25 @@ using Perennial.Data;
 
 namespace Perennial.Benchmarks;
 
+/// <summary>Which benchmarks to run.</summary>
+[Flags]
+internal enum Suites
+{
+    Risks = 1,
+    Calendar = 2,
+    Both = Risks | Calendar,
+}
+
 internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, int Requests, int Warmup, double Scale, string? Output, bool Keep)
 {
+    public Suites Suites { get; init; } = Suites.Both;
+
     /// <summary>The command line as given, for the report.</summary>
     public string Arguments { get; init; } = "";
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Perennial.Benchmarks -- [options]
+          --suite risks|calendar|both       which benchmark: the risk register, the maintenance calendar, or both (default both)
           --provider sqlite|postgres|both   database(s) to run on (default both)
           --requests N                      timed requests per page, at least 30 (default 50)
           --warmup N                        untimed requests per page first (default 5)
@@ -27,6 +39,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
         var scale = 1.0;
         var output = DefaultOutput();
         var keep = false;
+        var suites = Suites.Both;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -41,6 +54,15 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
                             "postgres" => [DatabaseProvider.Postgres],
                             "both" => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres],
                             var other => throw new ArgumentException($"Unknown provider '{other}'."),
+                        };
+                        break;
+                    case "--suite":
+                        suites = Value() switch
+                        {
+                            "risks" => Suites.Risks,
+                            "calendar" => Suites.Calendar,
+                            "both" => Suites.Both,
+                            var other => throw new ArgumentException($"Unknown suite '{other}'."),
                         };
                         break;
                     case "--requests":
@@ -82,7 +104,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
             return null;
         }
 
-        return new BenchOptions(providers, requests, warmup, scale, output, keep) { Arguments = string.Join(" ", args) };
+        return new BenchOptions(providers, requests, warmup, scale, output, keep) { Arguments = string.Join(" ", args), Suites = suites };
     }
 
     /// <summary>docs/PERFORMANCE.md in the repository this is run from.</summary>

@@ -1,23 +1,40 @@
 using Perennial.Benchmarks;
 
-// Times the risk register at scale on SQLite and PostgreSQL and writes docs/PERFORMANCE.md.
-//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --provider sqlite|postgres|both
+// Times the risk register and the maintenance calendar at scale on SQLite and PostgreSQL and writes docs/PERFORMANCE.md.
+//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --suite risks|calendar|both --provider sqlite|postgres|both
 if (BenchOptions.Parse(args, Console.Error) is not { } options)
 {
     return 2;
 }
 
-var results = new List<ProviderResult>();
+var risks = new List<ProviderResult>();
+var calendar = new List<CalendarResult>();
 foreach (var provider in options.Providers)
 {
-    var run = new ProviderRun(options, Console.Out);
-    results.Add(await run.RunAsync(provider, CancellationToken.None));
+    if (options.Suites.HasFlag(Suites.Risks))
+    {
+        risks.Add(await new ProviderRun(options, Console.Out).RunAsync(provider, CancellationToken.None));
+    }
+
+    if (options.Suites.HasFlag(Suites.Calendar))
+    {
+        calendar.Add(await new CalendarRun(options, Console.Out).RunAsync(provider, CancellationToken.None));
+    }
 }
 
 if (options.Output is { } output)
 {
-    Report.Write(output, results, options);
+    if (risks.Count > 0)
+    {
+        Report.Write(output, risks, options);
+    }
+
+    if (calendar.Count > 0)
+    {
+        CalendarReport.Write(output, calendar, options);
+    }
+
     Console.WriteLine($"Results written to {output}");
 }
 
-return results.SelectMany(r => r.Scenarios).All(s => s.Passed) ? 0 : 1;
+return risks.SelectMany(r => r.Scenarios).All(s => s.Passed) && calendar.All(c => c.Passed) ? 0 : 1;

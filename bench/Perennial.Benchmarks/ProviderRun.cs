@@ -1,19 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Perennial.Accounts;
-using Perennial.Cli;
 using Perennial.Data;
 using Perennial.Frameworks;
-using Perennial.Hosting;
 using Perennial.Organisations;
 using Perennial.Risks;
 
@@ -53,7 +46,7 @@ internal sealed record ProviderResult(
 }
 
 /// <summary>One provider's run: fresh database, seed, start the app on a loopback port, sign in, time the pages.</summary>
-internal sealed partial class ProviderRun(BenchOptions options, TextWriter log)
+internal sealed class ProviderRun(BenchOptions options, TextWriter log)
 {
     private const string Slug = "bench";
     private const string Password = "Correct-horse-battery-9";
@@ -66,40 +59,19 @@ internal sealed partial class ProviderRun(BenchOptions options, TextWriter log)
         await log.WriteLineAsync($"[{database.ProviderName}] database {database.PostgresName ?? database.ConnectionString}");
 
         var timings = new ServerTimings();
-        var builder = PerennialWebApp.CreateBuilder(
-        [
-            $"--Perennial:Database:Provider={database.ProviderName}",
-            $"--Perennial:Database:ConnectionString={database.ConnectionString}",
-            "--Perennial:Database:MigrateOnStart=true",
-            $"--Perennial:DataDirectory={database.DataDirectory}",
-            "--Logging:LogLevel:Default=Warning",
-            // Migrating a new database logs the failed look-up of its migrations table; the keys of
-            // a throw-away database need no encryption at rest.
-            "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Critical",
-            "--Logging:LogLevel:Microsoft.AspNetCore.DataProtection=Error",
-            "--Logging:Console:FormatterName=simple",
-            // Background jobs (the daily occurrence horizon over every activity) would run beside the timings.
-            "--Perennial:Scheduler:Enabled=false",
-            "--urls=http://127.0.0.1:0",
-        ]);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        await using var app = builder.Build();
-        // In front of everything the app does, so the time covers its whole pipeline.
-        app.Use(timings.MiddlewareAsync);
-        app.UsePerennial();
-        await ServeCommand.PrepareDatabaseAsync(app.Services, ct);
+        await using var app = await BenchHost.BuildAsync(database, timings, ct);
 
         var seedClock = Stopwatch.StartNew();
         var (owners, size) = await SeedAsync(app.Services, ct);
         seedClock.Stop();
-        var databaseVersion = await PrepareStatisticsAsync(app.Services, provider, ct);
+        var databaseVersion = await BenchHost.PrepareStatisticsAsync(app.Services, provider, ct);
         await log.WriteLineAsync($"[{database.ProviderName}] seeded in {seedClock.Elapsed.TotalSeconds:N0} s");
 
         await app.StartAsync(ct);
         try
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var client = await SignInAsync(new Uri(address), ct);
+            using var client = await BenchHost.SignInAsync(new Uri(address), SignInEmail, Password, ct);
             var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
             var asOf = today.AddYears(-1);
             var owner = owners.First(o => o.Email != SignInEmail).UserId;
@@ -117,9 +89,9 @@ internal sealed partial class ProviderRun(BenchOptions options, TextWriter log)
                 new("API heat map", $"/api/v1/orgs/{Slug}/risks/heatmap", 100),
             ];
 
-            var loadBefore = LoadAverage();
-            var results = await MeasureAsync(client, timings, scenarios, ct);
-            var loadAfter = LoadAverage();
+            var loadBefore = BenchHost.LoadAverage();
+            var results = await BenchHost.MeasureAsync(client, timings, scenarios, options, ct);
+            var loadAfter = BenchHost.LoadAverage();
             foreach (var result in results)
             {
                 var scenario = result.Scenario;
@@ -179,136 +151,4 @@ internal sealed partial class ProviderRun(BenchOptions options, TextWriter log)
         await seeder.SeedAsync(size, message => log.WriteLine($"  seeded {message}"), ct);
         return (owners, size);
     }
-
-    /// <summary>
-    /// On PostgreSQL, VACUUM ANALYZE after the bulk load, as autovacuum would do shortly after it on a
-    /// real server. SQLite gets no ANALYZE: the app never runs one, so its planner has no statistics.
-    /// </summary>
-    private static async Task<string> PrepareStatisticsAsync(IServiceProvider services, DatabaseProvider provider, CancellationToken ct)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PerennialDbContext>();
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            if (provider == DatabaseProvider.Postgres)
-            {
-                command.CommandText = "VACUUM ANALYZE";
-                await command.ExecuteNonQueryAsync(ct);
-                command.CommandText = "SHOW server_version";
-                return "PostgreSQL " + await command.ExecuteScalarAsync(ct);
-            }
-
-            command.CommandText = "SELECT sqlite_version()";
-            return "SQLite " + await command.ExecuteScalarAsync(ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    /// <summary>Posts the real sign-in form and keeps the session cookie.</summary>
-    private static async Task<HttpClient> SignInAsync(Uri address, CancellationToken ct)
-    {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = address,
-            Timeout = TimeSpan.FromMinutes(2),
-        };
-        var page = await client.GetStringAsync(new Uri("/account/sign-in", UriKind.Relative), ct);
-        var token = AntiforgeryField().Match(page);
-        if (!token.Success)
-        {
-            throw new InvalidOperationException("The sign-in page has no antiforgery token.");
-        }
-
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Email"] = SignInEmail,
-            ["Password"] = Password,
-            ["__RequestVerificationToken"] = token.Groups[1].Value,
-        });
-        using var response = await client.PostAsync(new Uri("/account/sign-in", UriKind.Relative), form, ct);
-        if (response.StatusCode != HttpStatusCode.Redirect)
-        {
-            throw new InvalidOperationException($"Signing in as {SignInEmail} answered {(int)response.StatusCode}.");
-        }
-
-        return client;
-    }
-
-    /// <summary>
-    /// Requests every scenario in turn, round after round, so that anything else the machine does
-    /// meanwhile (a checkpoint, another process) is spread over all of them alike.
-    /// </summary>
-    private async Task<IReadOnlyList<ScenarioResult>> MeasureAsync(HttpClient client, ServerTimings timings, Scenario[] scenarios, CancellationToken ct)
-    {
-        var server = scenarios.Select(_ => new List<double>()).ToArray();
-        var round = scenarios.Select(_ => new List<double>()).ToArray();
-        var last = new byte[scenarios.Length][];
-        for (var i = 0; i < options.Warmup + options.Requests; i++)
-        {
-            for (var s = 0; s < scenarios.Length; s++)
-            {
-                var (serverMs, clientMs, body) = await RequestAsync(client, timings, scenarios[s], ct);
-                if (i >= options.Warmup)
-                {
-                    server[s].Add(serverMs);
-                    round[s].Add(clientMs);
-                    last[s] = body;
-                }
-            }
-        }
-
-        return scenarios.Select((scenario, s) => new ScenarioResult(scenario, server[s], round[s], last[s].Length, Total(scenario, last[s]))).ToList();
-    }
-
-    private static async Task<(double ServerMs, double ClientMs, byte[] Body)> RequestAsync(HttpClient client, ServerTimings timings, Scenario scenario, CancellationToken ct)
-    {
-        var id = Guid.NewGuid().ToString("N");
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(scenario.Path, UriKind.Relative));
-        request.Headers.Add(ServerTimings.Header, id);
-        var start = Stopwatch.GetTimestamp();
-        using var response = await client.SendAsync(request, ct);
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
-        var clientMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        var serverMs = await timings.TakeAsync(id);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"{scenario.Path} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)[..Math.Min(body.Length, 500)]}");
-        }
-
-        return (serverMs, clientMs, body);
-    }
-
-    /// <summary>The API's page says how many rows the query matched: proof that the data is there.</summary>
-    private static int? Total(Scenario scenario, byte[] body)
-    {
-        if (!scenario.Path.StartsWith("/api/", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        using var json = JsonDocument.Parse(body);
-        return json.RootElement.TryGetProperty("total", out var total) ? total.GetInt32() : null;
-    }
-
-    /// <summary>The machine's one-minute load average (Linux), to tell a busy machine's numbers apart.</summary>
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

@@ -25,7 +25,7 @@ internal static class Report
         File.WriteAllText(path, text.ReplaceLineEndings("\n"));
     }
 
-    private static string Replace(string text, string name, string content)
+    internal static string Replace(string text, string name, string content)
     {
         var start = $"<!-- benchmark:{name}:start -->";
         var end = $"<!-- benchmark:{name}:end -->";
@@ -84,7 +84,7 @@ internal static class Report
         return s.ToString();
     }
 
-    private static string Cpu()
+    internal static string Cpu()
     {
         try
         {
@@ -101,7 +101,7 @@ internal static class Report
         }
     }
 
-    private static string Version(Assembly assembly)
+    internal static string Version(Assembly assembly)
     {
         var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?";
         var plus = version.IndexOf('+', StringComparison.Ordinal);

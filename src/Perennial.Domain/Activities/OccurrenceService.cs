@@ -127,11 +127,44 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
             _ => occurrences,
         };
 
-        var rows = await Project(occurrences.OrderBy(o => o.DueAt).ThenBy(o => o.Activity!.Reference)).ToListAsync(ct);
+        // A three-year calendar has tens of thousands of rows but only hundreds of activities: read
+        // the occurrences' own columns, and each activity's details and people once, then join here.
+        var rows = await occurrences
+            .Select(o => new
+            {
+                o.Id,
+                o.ActivityId,
+                o.DueDate,
+                o.DueTime,
+                o.DueAt,
+                o.State,
+                o.CompletedAt,
+                EvidenceCount = o.Evidence.Count,
+                o.NonconformityId,
+                o.ExternalAuditId,
+                o.Sequence,
+                o.UpdatedAt,
+            })
+            .ToListAsync(ct);
+        // All the organisation's activities (hundreds at most) cost less to read than a long list of ids to send.
+        var activities = rows.Count == 0 ? [] : await db.Activities
+            .Where(a => a.OrganisationId == organisationId && (query.ActivityId == null || a.Id == query.ActivityId))
+            .Select(a => new ActivityColumns(
+                a.Id, a.Reference, a.Title, a.OwnerUserId, a.Owner!.DisplayName, a.Owner.Email, a.DeputyUserId, a.Deputy!.DisplayName, a.TimeZone, a.ReminderLeadDays))
+            .ToDictionaryAsync(a => a.Id, ct);
         var now = time.GetUtcNow();
-        var result = rows.Select(r => r.ToRow(now));
+        var result = rows
+            .Select(r => (Row: r, Activity: activities[r.ActivityId]))
+            .OrderBy(x => x.Row.DueAt).ThenBy(x => x.Activity.Reference, StringComparer.Ordinal)
+            .Select(x => new OccurrenceProjection(
+                x.Row.Id, x.Row.ActivityId, x.Activity.Reference, x.Activity.Title, x.Activity.OwnerUserId, x.Activity.OwnerName, x.Activity.OwnerEmail,
+                x.Activity.DeputyUserId, x.Activity.DeputyName, x.Row.DueDate, x.Row.DueTime, x.Row.DueAt, x.Activity.TimeZone, x.Activity.LeadDays,
+                x.Row.State, x.Row.CompletedAt, x.Row.EvidenceCount, x.Row.NonconformityId, x.Row.ExternalAuditId, x.Row.Sequence, x.Row.UpdatedAt).ToRow(now));
         return query.Status is OccurrenceStatus status ? [.. result.Where(r => r.Status == status)] : [.. result];
     }
+
+    private sealed record ActivityColumns(
+        Guid Id, string Reference, string Title, Guid OwnerUserId, string OwnerName, string? OwnerEmail, Guid? DeputyUserId, string? DeputyName, string TimeZone, List<int> LeadDays);
 
     public async Task<OccurrenceRow> GetRowAsync(Guid organisationId, Guid id, CancellationToken ct)
     {

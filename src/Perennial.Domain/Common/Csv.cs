@@ -90,46 +90,52 @@ public static class Csv
         return records;
     }
 
-    /// <summary>
-    /// Writes a header and records as RFC 4180 CSV (CRLF after every record): a field holding a
-    /// comma, quote or line break is quoted, with quotes doubled. Values are written as they are.
-    /// </summary>
+    /// <summary>A header and records as CSV (see <see cref="Write(IEnumerable{IReadOnlyList{string}})"/>).</summary>
     public static string Write(IEnumerable<string> header, IEnumerable<IEnumerable<string?>> records)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(records);
+        return Write(new[] { header.ToList() }.Concat(records.Select(r => r.Select(f => f ?? "").ToList())));
+    }
+
+    /// <summary>
+    /// Writes records as RFC 4180 CSV with CRLF line ends. Fields holding a delimiter, quote or line
+    /// break are quoted; text a spreadsheet program would run as a formula gets a leading apostrophe
+    /// (CSV injection), as Excel's quote prefix does in XLSX.
+    /// </summary>
+    public static string Write(IEnumerable<IReadOnlyList<string>> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
         var text = new StringBuilder();
-        AppendRecord(text, header);
         foreach (var record in records)
         {
-            AppendRecord(text, record);
+            for (var i = 0; i < record.Count; i++)
+            {
+                if (i > 0)
+                {
+                    text.Append(',');
+                }
+
+                var field = record[i] ?? "";
+                if (Spreadsheets.LooksLikeFormula(field))
+                {
+                    field = "'" + field;
+                }
+
+                if (field.AsSpan().IndexOfAny(",\"\r\n;") >= 0)
+                {
+                    text.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+                }
+                else
+                {
+                    text.Append(field);
+                }
+            }
+
+            text.Append("\r\n");
         }
 
         return text.ToString();
     }
-
-    private static void AppendRecord(StringBuilder text, IEnumerable<string?> fields)
-    {
-        var first = true;
-        foreach (var field in fields)
-        {
-            if (!first)
-            {
-                text.Append(',');
-            }
-
-            first = false;
-            var value = field ?? "";
-            if (value.AsSpan().IndexOfAny(",\"\r\n") >= 0)
-            {
-                text.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-            }
-            else
-            {
-                text.Append(value);
-            }
-        }
-
-        text.Append("\r\n");
-    }
 }
+

@@ -36,6 +36,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<FrameworkImportService>();
         services.AddScoped<Activities.ActivityService>();
         services.AddScoped<Activities.OccurrenceService>();
+        services.AddScoped<Activities.MaintenanceCalendar>();
         services.AddSingleton<Activities.OccurrenceFileStore>();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();

@@ -24,7 +24,8 @@ public sealed class DemoSeeder(
     CycleService cycles,
     SoaService soa,
     TimeProvider time,
-    IAuditActorAccessor actor)
+    IAuditActorAccessor actor,
+    Activities.OccurrenceFileStore files)
 {
     public const string Slug = "demo";
     public const string Name = "Demo: Northwind Analytics";
@@ -75,6 +76,7 @@ public sealed class DemoSeeder(
         await SeedCertificateAsync(organisation.Id, ct);
         await SeedSoaAsync(organisation.Id, ct);
         await new DemoRiskRegister(db, time, actor).SeedAsync(organisation.Id, ct);
+        await new DemoRoutine(db, time, files).SeedAsync(organisation.Id, ct);
         return new DemoSignIn(AdminEmail, password);
     }
 

@@ -1,6 +1,12 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Perennial.Activities;
+using Perennial.Data;
 using Perennial.Demo;
+using Perennial.Nonconformities;
 using Perennial.Tests.Infrastructure;
 
 namespace Perennial.Tests.Demo;
@@ -56,12 +62,73 @@ public sealed class DemoPagesTests(DemoFixture demo) : IClassFixture<DemoFixture
     [InlineData("/o/demo/changes", "Move staff sign-in to the new identity provider")]
     [InlineData("/o/demo/changes/incidents", "Incidents")]
     [InlineData("/o/demo/assets", "Customer analytics data")]
+    [InlineData("/o/demo/calendar", "14 activities")]
+    [InlineData("/o/demo/calendar", "Privileged access review")]
+    [InlineData("/o/demo/calendar", "On the external audit dates of the certification cycle")]
+    [InlineData("/o/demo/calendar/cycle", "Surveillance audit 1")]
     public async Task A_demo_page_renders_its_content(string path, string expected)
     {
         var response = await browser.GetAsync(path);
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
         Assert.Contains(expected, System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_demo_routine_has_a_year_of_history_done_on_time_late_skipped_and_missed()
+    {
+        var today = DateOnly.FromDateTime(demo.App.Time.GetUtcNow().UtcDateTime);
+        var past = await browser.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/demo/calendar?from={today.AddYears(-1):yyyy-MM-dd}&to={today.AddDays(-1):yyyy-MM-dd}");
+        var statuses = past.EnumerateArray().Select(o => o.GetProperty("status").GetString()).ToList();
+
+        Assert.True(statuses.Count >= 30, $"{statuses.Count} past occurrences");
+        Assert.True(statuses.Count(s => s == "completed-on-time") > statuses.Count / 2, string.Join(", ", statuses));
+        Assert.Contains("completed-late", statuses);
+        Assert.Equal(1, statuses.Count(s => s == "skipped"));
+        Assert.Equal(1, statuses.Count(s => s == "overdue"));
+        Assert.All(past.EnumerateArray().Where(o => o.GetProperty("state").GetString() == "completed"), o => Assert.True(o.GetProperty("evidenceCount").GetInt32() > 0));
+
+        await demo.App.WithScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<PerennialDbContext>();
+            var orgId = await db.Organisations.Where(o => o.Slug == DemoSeeder.Slug).Select(o => o.Id).SingleAsync();
+
+            var missed = await db.Occurrences.Include(o => o.Activity).SingleAsync(o => o.OrganisationId == orgId && o.State == OccurrenceState.Open && o.DueDate < today);
+            Assert.Equal("privileged-access-review", missed.Activity!.TemplateKey);
+            Assert.True(today > missed.DueDate.AddDays(missed.Activity.GraceDays), $"due {missed.DueDate}, grace {missed.Activity.GraceDays} days");
+            var nonconformity = await db.Nonconformities.SingleAsync(n => n.OrganisationId == orgId);
+            Assert.Equal(missed.NonconformityId, nonconformity.Id);
+            Assert.Equal(missed.Id, nonconformity.OccurrenceId);
+            Assert.Equal((NonconformitySource.MissedActivity, NonconformityStatus.Open), (nonconformity.Source, nonconformity.Status));
+
+            var skipped = await db.Occurrences.Include(o => o.Activity).Include(o => o.SkipApprovedBy).SingleAsync(o => o.OrganisationId == orgId && o.State == OccurrenceState.Skipped);
+            Assert.Equal("vulnerability-scan", skipped.Activity!.TemplateKey);
+            Assert.False(string.IsNullOrWhiteSpace(skipped.SkipReason));
+            Assert.Equal("isms.manager@perennial.example", skipped.SkipApprovedBy!.Email);
+
+            // Completions were recorded at the instants they happened, by the activities' owners, with their evidence.
+            var completed = await db.Occurrences.Include(o => o.Activity).Include(o => o.Evidence)
+                .Where(o => o.OrganisationId == orgId && o.State == OccurrenceState.Completed).ToListAsync();
+            Assert.All(completed, o => Assert.True(o.CompletedAt < demo.App.Time.GetUtcNow() && o.CompletedByUserId == o.Activity!.OwnerUserId));
+            Assert.All(completed, o => Assert.Empty(OccurrenceService.MissingEvidence(o.Activity!.EvidenceRequired, [.. o.Evidence.Select(e => e.Requirement)])));
+            Assert.Contains(completed, o => o.CompletedAt!.Value.UtcDateTime.Date > o.DueDate.ToDateTime(TimeOnly.MinValue));
+
+            // Owners are spread over the demo colleagues, most with a deputy.
+            var owners = await db.Activities.Where(a => a.OrganisationId == orgId).Select(a => a.Owner!.Email).Distinct().CountAsync();
+            Assert.True(owners >= 4, $"{owners} owners");
+            Assert.True(await db.Activities.CountAsync(a => a.OrganisationId == orgId && a.DeputyUserId != null) >= 7);
+        });
+    }
+
+    [Fact]
+    public async Task The_demo_calendar_shows_the_missed_review_as_overdue_and_the_next_dates_ahead()
+    {
+        var page = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/o/demo/calendar"));
+
+        var row = System.Text.RegularExpressions.Regex.Match(page, "<tr data-activity=\"[^\"]+\">\\s*<td>ACT-002</td>(.*?)</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("Privileged access review", row, StringComparison.Ordinal);
+        Assert.Contains("Overdue</span></td>", row, StringComparison.Ordinal);
+        Assert.Contains("on time", row, StringComparison.Ordinal);
     }
 
     [Theory]

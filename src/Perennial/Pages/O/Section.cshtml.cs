@@ -11,7 +11,6 @@ public sealed class SectionModel : PageModel
 {
     private static readonly Dictionary<string, (string Heading, string Text)> Sections = new(StringComparer.Ordinal)
     {
-        ["calendar"] = ("Calendar", "Every recurring activity's occurrences by month, by year and across the three-year certification cycle, coloured by status, with the external audits on it, and a personal calendar feed to subscribe to."),
         ["evidence"] = ("Evidence", "Evidence uploaded, pushed by pipelines and collected from real systems, with the period each item covers, its source and its SHA-256 hash, and the gaps an auditor would notice."),
         ["reviews"] = ("Management reviews", "Management reviews with every required input assembled from the data, and the decisions and actions they record."),
     };
