@@ -110,6 +110,22 @@ public sealed class ActivityBrowserTests
         await Expect(main.GetByRole(AriaRole.Link, new() { Name = "firewall-changes.txt" }).First).ToBeVisibleAsync();
         await BrowserHarness.AssertAccessibleAsync(page);
 
+        // The one-page maintenance calendar: every activity with its frequency, owner, last completion and next dates.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "ISMS sections" })
+            .GetByRole(AriaRole.Link, new() { Name = "Calendar", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Maintenance calendar", Level = 1 })).ToBeVisibleAsync();
+        var calendar = page.GetByRole(AriaRole.Table, new() { Name = "Recurring activities with their frequency, owner, deputy, last completion, next three due dates and status" });
+        await Expect(calendar.GetByRole(AriaRole.Row)).ToHaveCountAsync(4);
+        var row = calendar.GetByRole(AriaRole.Row).Filter(new() { HasText = "Review the firewall change log" });
+        await Expect(row).ToContainTextAsync("ACT-003");
+        await Expect(row).ToContainTextAsync("Weekly on Friday");
+        await Expect(row).ToContainTextAsync("ciso");
+        await Expect(row.Locator("td.last")).ToContainTextAsync("2026-03-02");
+        await Expect(row.Locator("td.next li a")).ToHaveTextAsync(["2026-03-13", "2026-03-20", "2026-03-27"]);
+        await Expect(row.Locator("td.next li").First).ToContainTextAsync("due soon");
+        await Expect(calendar.GetByRole(AriaRole.Row).Filter(new() { HasText = "Backup restore test" })).ToContainTextAsync("Quarterly on day 2");
+        await BrowserHarness.AssertAccessibleAsync(page);
+
         Assert.True(problems.Count == 0, "Browser errors: " + string.Join(Environment.NewLine, problems));
     }
 }
