@@ -11,8 +11,8 @@ using Perennial.Activities;
 using Perennial.Certification;
 using Perennial.Data;
 using Perennial.Frameworks;
-using Perennial.Nonconformities;
 using Perennial.Organisations;
+using Perennial.Reminders;
 
 namespace Perennial.Benchmarks;
 
@@ -26,11 +26,11 @@ internal sealed record TimedRuns(string Name, IReadOnlyList<double> Ms, double T
 
 internal sealed record CalendarResult(
     string Provider, string DatabaseVersion, CalendarSize Size, TimeSpan SeedTime, DateOnly CycleStart, DateOnly CycleEnd,
-    string LoadBefore, string LoadAfter, IReadOnlyList<ScenarioResult> Scenarios, TimedRuns Sweep, double FirstSweepMs, int FirstSweepRaised,
-    TimedRuns Expansion, int ExpandedOccurrences)
+    string LoadBefore, string LoadAfter, IReadOnlyList<ScenarioResult> Scenarios, IReadOnlyList<TimedRuns> Sweeps,
+    double FirstSweepMs, SweepResult FirstSweep, TimedRuns Expansion, int ExpandedOccurrences)
 {
     public DateTimeOffset FinishedAt { get; } = TimeProvider.System.GetUtcNow();
-    public bool Passed => Scenarios.All(s => s.Passed) && Sweep.Passed;
+    public bool Passed => Scenarios.All(s => s.Passed) && Sweeps.All(s => s.Passed);
 }
 
 /// <summary>
@@ -66,12 +66,13 @@ internal sealed class CalendarRun(BenchOptions options, TextWriter log)
         await seeder.SeedHistoryAsync(now, m => log.WriteLine($"  seeded {m}"), ct);
         seedClock.Stop();
 
-        // The first sweep after seeding raises the nonconformities for the year's missed occurrences;
-        // from then on a sweep only finds what became due or missed since the last one.
-        var (firstSweepMs, firstRaised, _) = await SweepAsync(app.Services, now, ct);
+        // The first sweep after seeding raises the nonconformities for the year's missed occurrences
+        // and queues the reminders owed today; from then on a sweep only finds what became due or
+        // missed since the last one.
+        var (firstSweepMs, firstSweep) = await SweepAsync(app.Services, now, ct);
         var size = await seeder.CountAsync(cycle.IssueDate, cycle.ExpiryDate, today, ct);
         var databaseVersion = await BenchHost.PrepareStatisticsAsync(app.Services, provider, ct);
-        await log.WriteLineAsync($"[{database.ProviderName}] seeded {size.Activities} activities, {size.Occurrences:N0} occurrences ({size.InCycle:N0} in the cycle) in {seedClock.Elapsed.TotalSeconds:N0} s; first sweep {firstSweepMs:N0} ms raised {firstRaised}");
+        await log.WriteLineAsync($"[{database.ProviderName}] seeded {size.Activities} activities, {size.Occurrences:N0} occurrences ({size.InCycle:N0} in the cycle) in {seedClock.Elapsed.TotalSeconds:N0} s; first sweep {firstSweepMs:N0} ms raised {firstSweep.NonconformitiesRaised} nonconformities and queued {firstSweep.Queued} reminders");
 
         await app.StartAsync(ct);
         try
@@ -96,7 +97,7 @@ internal sealed class CalendarRun(BenchOptions options, TextWriter log)
 
             var loadBefore = BenchHost.LoadAverage();
             var results = await BenchHost.MeasureAsync(client, timings, scenarios, options, ct);
-            var sweep = await TimeSweepsAsync(app.Services, now, ct);
+            var sweeps = await TimeSweepsAsync(app.Services, now, ct);
             var (expansion, expanded) = await TimeExpansionAsync(app.Services, organisationId, cycle, ct);
             var loadAfter = BenchHost.LoadAverage();
             foreach (var result in results)
@@ -105,10 +106,14 @@ internal sealed class CalendarRun(BenchOptions options, TextWriter log)
                     $"[{database.ProviderName}] {result.Scenario.Name,-30} median {result.Median,7:N1} ms  p95 {result.P95,7:N1} ms  {(double.IsPositiveInfinity(result.Scenario.TargetMs) ? "(no target)" : $"(target {result.Scenario.TargetMs} ms: {(result.Passed ? "pass" : "FAIL")})")}{(result.Total is { } total ? $"  {total:N0} rows" : "")}"));
             }
 
-            await log.WriteLineAsync(FormattableString.Invariant($"[{database.ProviderName}] {sweep.Name,-30} median {sweep.Median,7:N1} ms  p95 {sweep.P95,7:N1} ms  (target {sweep.TargetMs} ms: {(sweep.Passed ? "pass" : "FAIL")})  {sweep.Detail}"));
+            foreach (var sweep in sweeps)
+            {
+                await log.WriteLineAsync(FormattableString.Invariant($"[{database.ProviderName}] {sweep.Name,-30} median {sweep.Median,7:N1} ms  p95 {sweep.P95,7:N1} ms  (target {sweep.TargetMs} ms: {(sweep.Passed ? "pass" : "FAIL")})  {sweep.Detail}"));
+            }
+
             await log.WriteLineAsync(FormattableString.Invariant($"[{database.ProviderName}] {expansion.Name,-30} median {expansion.Median,7:N1} ms  ({expanded:N0} instances)"));
             return new CalendarResult(database.ProviderName, databaseVersion, size, seedClock.Elapsed, cycle.IssueDate, cycle.ExpiryDate,
-                loadBefore, loadAfter, results, sweep, firstSweepMs, firstRaised, expansion, expanded);
+                loadBefore, loadAfter, results, sweeps, firstSweepMs, firstSweep, expansion, expanded);
         }
         finally
         {
@@ -160,73 +165,92 @@ internal sealed class CalendarRun(BenchOptions options, TextWriter log)
         return await db.Controls.Where(c => c.OrganisationId == organisationId && c.Kind == ControlKind.Control).Select(c => c.Id).ToListAsync(ct);
     }
 
-    private async Task<TimedRuns> TimeSweepsAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The real sweep, timed in two states, the runs of each in a row: "first of the day", with the
+    /// outbox emptied beforehand (untimed) so that every reminder owed today is planned, built and
+    /// inserted; and "steady", a sweep again at the same instant, which finds every reminder already
+    /// queued and inserts nothing. Nonconformities for the missed occurrences were raised by the
+    /// sweep after seeding, so neither raises any.
+    /// </summary>
+    private async Task<IReadOnlyList<TimedRuns>> TimeSweepsAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
     {
-        var times = new List<double>();
-        var detail = "";
+        var open = await OpenOccurrencesAsync(services, ct);
+        var first = new List<double>();
+        var steady = new List<double>();
+        string firstDetail = "", steadyDetail = "";
         for (var i = 0; i < options.Warmup + SweepRuns; i++)
         {
-            var (ms, raised, reminders) = await SweepAsync(services, now, ct);
+            await ClearOutboxAsync(services, ct);
+            var (ms, result) = await SweepAsync(services, now, ct);
             if (i >= options.Warmup)
             {
-                times.Add(ms);
-                detail = $"{reminders.Scanned:N0} open occurrences scanned, {reminders.Due:N0} reminders due, {raised} nonconformities raised";
+                first.Add(ms);
+                var (queuedEmails, _) = await CountOutboxAsync(services, ct);
+                firstDetail = $"outbox emptied first; {result.Queued:N0} reminders queued ({queuedEmails:N0} e-mails) over {open:N0} open occurrences, {result.NonconformitiesRaised} nonconformities raised";
             }
         }
 
-        return new TimedRuns("Reminder sweep (stand-in)", times, 1000, detail);
+        for (var i = 0; i < options.Warmup + SweepRuns; i++)
+        {
+            var (ms, result) = await SweepAsync(services, now, ct);
+            if (i >= options.Warmup)
+            {
+                steady.Add(ms);
+                var (queued, _) = await CountOutboxAsync(services, ct);
+                steadyDetail = $"again at the same instant, {queued:N0} reminders already queued; {result.Queued:N0} queued, {result.NonconformitiesRaised} nonconformities raised";
+            }
+        }
+
+        return
+        [
+            new TimedRuns("Reminder sweep, first of the day", first, 1000, firstDetail),
+            new TimedRuns("Reminder sweep, steady", steady, 1000, steadyDetail),
+        ];
     }
 
     /// <summary>
-    /// One sweep at <paramref name="now"/>, in a fresh scope as a scheduled job runs: raise the
-    /// nonconformities for occurrences past their grace period, then scan every open occurrence for
-    /// the reminders due now.
+    /// One <see cref="ReminderSweep.RunAsync"/> at <paramref name="now"/>, in a fresh scope with one
+    /// open connection, as <see cref="ReminderRunner"/> runs it for the scheduled job: raise the
+    /// nonconformities for occurrences past their grace period, decide the reminders owed and queue
+    /// the new ones in the outbox. Delivery (the dispatcher) is not part of it, and nothing is sent.
     /// </summary>
-    private static async Task<(double Ms, int Raised, (int Scanned, int Due) Reminders)> SweepAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(double Ms, SweepResult Result)> SweepAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PerennialDbContext>();
+        var sweep = scope.ServiceProvider.GetRequiredService<ReminderSweep>();
         var start = Stopwatch.GetTimestamp();
-        var raised = await scope.ServiceProvider.GetRequiredService<NonconformityService>().RaiseForMissedAsync(now, ct);
-        // TODO(reminders): time ReminderSweep (src/Perennial.Domain/Reminders) here instead of this
-        // stand-in scan once it is on this branch; it finds the reminders due and writes them to the outbox.
-        var reminders = await ScanOpenOccurrencesAsync(scope.ServiceProvider.GetRequiredService<PerennialDbContext>(), now, ct);
-        return (Stopwatch.GetElapsedTime(start).TotalMilliseconds, raised, reminders);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var result = await sweep.RunAsync(now, ct);
+            return (Stopwatch.GetElapsedTime(start).TotalMilliseconds, result);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
-    /// <summary>
-    /// What a reminder sweep has to read: every open occurrence of an active activity with its lead
-    /// times, zone and people; for each, whether a lead-time reminder, the due-day notice or a weekly
-    /// escalation falls due today.
-    /// </summary>
-    private static async Task<(int Scanned, int Due)> ScanOpenOccurrencesAsync(PerennialDbContext db, DateTimeOffset now, CancellationToken ct)
+    private static async Task ClearOutboxAsync(IServiceProvider services, CancellationToken ct)
     {
-        var open = await db.Occurrences.AsNoTracking()
-            .Where(o => o.State == OccurrenceState.Open && o.Activity!.State == ActivityState.Active)
-            .Select(o => new
-            {
-                o.Id,
-                o.DueDate,
-                o.DueAt,
-                o.Activity!.TimeZone,
-                o.Activity.ReminderLeadDays,
-                o.Activity.OwnerUserId,
-                o.Activity.DeputyUserId,
-                o.Activity.EscalationUserId,
-                OwnerEmail = o.Activity.Owner!.Email,
-            })
-            .ToListAsync(ct);
-        var due = 0;
-        foreach (var o in open)
-        {
-            var today = DateOnly.FromDateTime(ActivitySchedule.LocalNow(now, o.TimeZone));
-            var days = o.DueDate.DayNumber - today.DayNumber;
-            if (days == 0 || o.ReminderLeadDays.Contains(days) || (days < 0 && -days % 7 == 1))
-            {
-                due++;
-            }
-        }
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PerennialDbContext>().Outbox.ExecuteDeleteAsync(ct);
+    }
 
-        return (open.Count, due);
+    private static async Task<(int Emails, int Chats)> CountOutboxAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PerennialDbContext>();
+        var emails = await db.Outbox.CountAsync(m => m.Channel == OutboxChannel.Email, ct);
+        return (emails, await db.Outbox.CountAsync(ct) - emails);
+    }
+
+    private static async Task<int> OpenOccurrencesAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PerennialDbContext>().Occurrences
+            .CountAsync(o => o.State == OccurrenceState.Open && o.Activity!.State == ActivityState.Active, ct);
     }
 
     /// <summary>The same rules expanded by Ical.Net alone over the same three years: the floor for any calendar built on it.</summary>
