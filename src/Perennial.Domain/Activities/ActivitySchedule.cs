@@ -198,6 +198,27 @@ public sealed record ActivitySchedule(string Rrule, DateTime DtStart, string Tim
         }
     }
 
+    /// <summary>
+    /// A wall-clock time in <paramref name="timeZone"/> as an instant. A time in a spring-forward gap
+    /// is read with the offset in force before the gap, so it moves forward by the gap's length
+    /// (01:30 on the day London's clocks go forward is 02:30 BST), as RFC 5545 says; an ambiguous time
+    /// is the first of the two.
+    /// </summary>
+    public static ScheduledInstance ResolveWallClock(DateTime local, string timeZone)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
+        var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(wall))
+        {
+            var before = zone.GetUtcOffset(wall.AddDays(-1));
+            var instant = new DateTimeOffset(wall - before, TimeSpan.Zero);
+            return new ScheduledInstance(DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(instant, zone).DateTime, DateTimeKind.Unspecified), instant);
+        }
+
+        var offset = zone.IsAmbiguousTime(wall) ? zone.GetAmbiguousTimeOffsets(wall).Max() : zone.GetUtcOffset(wall);
+        return new ScheduledInstance(wall, new DateTimeOffset(wall - offset, TimeSpan.Zero));
+    }
+
     /// <summary>The local time now in <paramref name="timeZone"/>.</summary>
     public static DateTime LocalNow(DateTimeOffset now, string timeZone) =>
         DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime, DateTimeKind.Unspecified);

@@ -340,24 +340,8 @@ public sealed class ActivityService(PerennialDbContext db, TimeProvider time)
     {
         var audits = await db.ExternalAudits.Where(a => a.OrganisationId == activity.OrganisationId && a.PlannedDate >= from && a.PlannedDate < horizon)
             .Select(a => new { a.Id, a.PlannedDate }).ToListAsync(ct);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(activity.TimeZone);
-        return [.. audits.Select(a =>
-        {
-            var local = a.PlannedDate.ToDateTime(activity.StartTime, DateTimeKind.Unspecified);
-            var utc = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(ResolveLocal(local, zone), zone), TimeSpan.Zero);
-            return ("audit:" + a.Id.ToString("N"), new ScheduledInstance(local, utc), (Guid?)a.Id);
-        })];
-    }
-
-    /// <summary>A wall-clock time that falls in a spring-forward gap moves forward by the gap, as RFC 5545 says.</summary>
-    private static DateTime ResolveLocal(DateTime local, TimeZoneInfo zone)
-    {
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(30);
-        }
-
-        return local;
+        return [.. audits.Select(a => ("audit:" + a.Id.ToString("N"),
+            ActivitySchedule.ResolveWallClock(a.PlannedDate.ToDateTime(activity.StartTime, DateTimeKind.Unspecified), activity.TimeZone), (Guid?)a.Id))];
     }
 
     private static void SetDue(Occurrence occurrence, ScheduledInstance instance)

@@ -338,16 +338,11 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
             throw UseCaseException.Invalid("due", "The due date must be between the years 2000 and 2100.");
         }
 
-        var local = DateTime.SpecifyKind(due, DateTimeKind.Unspecified);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(activity.TimeZone);
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(30);
-        }
-
+        var resolved = ActivitySchedule.ResolveWallClock(due, activity.TimeZone);
+        var local = resolved.Local;
         occurrence.DueDate = DateOnly.FromDateTime(local);
         occurrence.DueTime = TimeOnly.FromDateTime(local);
-        occurrence.DueAt = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+        occurrence.DueAt = resolved.Utc;
         occurrence.Rescheduled = true;
         occurrence.Sequence++;
         occurrence.UpdatedAt = time.GetUtcNow();

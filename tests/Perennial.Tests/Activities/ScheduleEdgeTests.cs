@@ -275,6 +275,21 @@ public sealed class ScheduleEdgeTests
     private static DateTime At(int year, int month, int day, int hour = 0, int minute = 0) =>
         new(year, month, day, hour, minute, 0, DateTimeKind.Unspecified);
 
+    [Theory]
+    [InlineData("2026-03-29T01:30:00")] // in London's spring-forward gap
+    [InlineData("2026-10-25T01:30:00")] // twice in London's autumn hour
+    [InlineData("2026-07-01T09:00:00")]
+    public void A_wall_clock_time_given_by_hand_resolves_as_the_schedule_expands_it(string text)
+    {
+        // Cycle audits and occurrences moved by hand go through ResolveWallClock; rule instances come
+        // from Ical.Net. The same wall-clock time must give the same instant either way.
+        var local = DateTime.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var expanded = new ActivitySchedule("FREQ=DAILY;COUNT=1", local, "Europe/London", []).Next(local.Date, 1).Single();
+        var resolved = ActivitySchedule.ResolveWallClock(local, "Europe/London");
+        Assert.Equal(expanded.Utc, resolved.Utc);
+        Assert.Equal(expanded.Local, resolved.Local);
+    }
+
     private static DateTimeOffset Utc(int year, int month, int day, int hour, int minute = 0) =>
         new(year, month, day, hour, minute, 0, TimeSpan.Zero);
 
