@@ -93,6 +93,10 @@ public sealed class OccurrenceEvidence : IAudited
     public Guid Id { get; set; }
     public Guid OrganisationId { get; set; }
     public Guid OccurrenceId { get; set; }
+
+    /// <summary>The evidence item holding this file or link (null only for evidence recorded before the evidence store).</summary>
+    public Guid? EvidenceItemId { get; set; }
+
     public OccurrenceEvidenceKind Kind { get; set; }
 
     /// <summary>Which of the activity's required evidence items this answers, if named.</summary>
@@ -142,5 +146,6 @@ internal sealed class OccurrenceEvidenceConfiguration : IEntityTypeConfiguration
         builder.Property(e => e.Sha256).HasMaxLength(64);
         builder.Property(e => e.Url).HasMaxLength(OccurrenceEvidence.UrlMaxLength);
         builder.HasIndex(e => e.Sha256);
+        builder.HasOne<Evidence.EvidenceItem>().WithMany().HasForeignKey(e => e.EvidenceItemId).OnDelete(DeleteBehavior.Restrict);
     }
 }

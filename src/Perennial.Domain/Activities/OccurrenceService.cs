@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Perennial.Common;
 using Perennial.Data;
+using Perennial.Evidence;
+using Perennial.Evidence.Storage;
 using Perennial.Organisations;
 
 namespace Perennial.Activities;
@@ -49,7 +51,7 @@ public sealed record EvidenceLink(string Url, string? Requirement = null);
 public sealed record OccurrenceActor(Guid UserId, OrgRole Role);
 
 /// <summary>Occurrence queries, completion with evidence, skipping, and moving by hand.</summary>
-public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, OccurrenceFileStore files)
+public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, IEvidenceStore files)
 {
     /// <summary>Longest range a calendar query may cover.</summary>
     public const int MaxRangeDays = 6 * 366;
@@ -242,12 +244,30 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
         // Store the bytes first: content is addressed by hash, so a failure later leaves no record pointing at missing content.
         var now = time.GetUtcNow();
         var added = new List<OccurrenceEvidence>();
+        var items = new List<EvidenceItem>();
         for (var i = 0; i < newFiles.Count; i++)
         {
             var file = newFiles[i];
-            var stored = await files.SaveAsync(file.Content, maxFileBytes, "files", ct);
+            StoredContent stored;
+            try
+            {
+                stored = await files.PutAsync(file.Content, maxFileBytes, ct);
+            }
+            catch (ContentTooLargeException e)
+            {
+                throw UseCaseException.Invalid("files", $"{SafeFileName(file.FileName)}: {e.Message}");
+            }
+
+            var item = NewEvidenceItem(occurrence, actor, now, EvidenceKind.File);
+            item.Title = SafeFileName(file.FileName);
+            item.FileName = item.Title;
+            item.ContentType = SafeContentType(file.ContentType);
+            item.Size = stored.Size;
+            item.Sha256 = stored.Sha256;
+            items.Add(item);
             added.Add(new OccurrenceEvidence
             {
+                EvidenceItemId = item.Id,
                 OrganisationId = organisationId,
                 OccurrenceId = occurrence.Id,
                 Kind = OccurrenceEvidenceKind.File,
@@ -261,8 +281,17 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
             });
         }
 
-        added.AddRange(links.Select(l => new OccurrenceEvidence
+        foreach (var link in links)
         {
+            var item = NewEvidenceItem(occurrence, actor, now, EvidenceKind.Link);
+            item.Title = Shorten(link.Url);
+            item.Url = link.Url;
+            items.Add(item);
+        }
+
+        added.AddRange(links.Select((l, i) => new OccurrenceEvidence
+        {
+            EvidenceItemId = items[newFiles.Count + i].Id,
             OrganisationId = organisationId,
             OccurrenceId = occurrence.Id,
             Kind = OccurrenceEvidenceKind.Link,
@@ -273,6 +302,7 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
         }));
 
         AssignRequirements(activity.EvidenceRequired, occurrence.Evidence, added);
+        db.EvidenceItems.AddRange(items);
         db.OccurrenceEvidence.AddRange(added);
         occurrence.State = OccurrenceState.Completed;
         occurrence.CompletedAt = now;
@@ -356,7 +386,7 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
         var evidence = await db.OccurrenceEvidence.AsNoTracking()
             .FirstOrDefaultAsync(e => e.OrganisationId == organisationId && e.Id == evidenceId && e.Kind == OccurrenceEvidenceKind.File, ct)
             ?? throw UseCaseException.NotFound("No such evidence file in this organisation.");
-        var content = files.OpenRead(evidence.Sha256!) ?? throw UseCaseException.NotFound("The evidence file's content is missing from the store.");
+        var content = await files.OpenReadAsync(evidence.Sha256!, ct) ?? throw UseCaseException.NotFound("The evidence file's content is missing from the store.");
         return (evidence, content);
     }
 
@@ -411,6 +441,30 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
     }
 
     /// <summary>Keeps the last path segment, drops control and path characters, and bounds the length.</summary>
+    /// <summary>The evidence item a completion leaves: it covers the day the work was done, and is linked to the occurrence and its activity.</summary>
+    private static EvidenceItem NewEvidenceItem(Occurrence occurrence, OccurrenceActor actor, DateTimeOffset now, EvidenceKind kind)
+    {
+        var id = Guid.CreateVersion7(now);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        return new EvidenceItem
+        {
+            Id = id,
+            OrganisationId = occurrence.OrganisationId,
+            Kind = kind,
+            PeriodFrom = today,
+            PeriodTo = today,
+            CollectedAt = now,
+            RecordedAt = now,
+            Source = EvidenceSource.Occurrence,
+            SourceUserId = actor.UserId,
+            Links =
+            [
+                new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = id, ActivityId = occurrence.ActivityId },
+                new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = id, OccurrenceId = occurrence.Id },
+            ],
+        };
+    }
+
     public static string SafeFileName(string? name)
     {
         var last = (name ?? "").Replace('\\', '/').Split('/').LastOrDefault() ?? "";

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Perennial.Accounts;
 using Perennial.Common;
 using Perennial.Data;
 using Perennial.Paging;
@@ -79,7 +78,8 @@ public sealed class ApiTokenService(PerennialDbContext db, TimeProvider time)
     }
 
     /// <summary>The user a presented token belongs to, or null when it is unknown, revoked or expired.</summary>
-    public async Task<User?> AuthenticateAsync(string presented, CancellationToken ct)
+    /// <summary>The usable token the caller presented (with its user), or null.</summary>
+    public async Task<ApiToken?> AuthenticateAsync(string presented, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(presented) || !presented.StartsWith(SecretPrefix, StringComparison.Ordinal) || presented.Length > 200)
         {
@@ -101,7 +101,7 @@ public sealed class ApiTokenService(PerennialDbContext db, TimeProvider time)
             await db.SaveChangesAsync(ct);
         }
 
-        return token.User;
+        return token;
     }
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -37,7 +37,8 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Activities.ActivityService>();
         services.AddScoped<Activities.OccurrenceService>();
         services.AddScoped<Activities.MaintenanceCalendar>();
-        services.AddSingleton<Activities.OccurrenceFileStore>();
+        services.AddScoped<Evidence.EvidenceService>();
+        services.AddScoped<Evidence.EvidenceVerifier>();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

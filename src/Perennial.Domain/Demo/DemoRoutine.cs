@@ -14,7 +14,7 @@ namespace Perennial.Demo;
 /// some late, one skipped with the ISMS manager's approval, and one privileged access review
 /// missed, whose nonconformity is raised when the seeding finishes.
 /// </summary>
-internal sealed class DemoRoutine(PerennialDbContext db, TimeProvider time, OccurrenceFileStore files)
+internal sealed class DemoRoutine(PerennialDbContext db, TimeProvider time, Evidence.Storage.IEvidenceStore files)
 {
     public const string TimeZone = "Europe/Lisbon";
     public const string SkipReason = "The vulnerability scanner was being replaced that month; the next scan covered both months. Approved by the ISMS manager.";
@@ -121,7 +121,7 @@ internal sealed class DemoRoutine(PerennialDbContext db, TimeProvider time, Occu
             await new OccurrenceService(db, new FixedTime(completedAt), files).CompleteAsync(
                 organisationId, o.Id, new OccurrenceActor(owner.UserId, owner.Role),
                 late ? "Done a few days late: the owner was on leave around the due date." : null,
-                evidence, [], OccurrenceFileStore.DefaultMaxBytes, ct);
+                evidence, [], Evidence.EvidenceOptions.DefaultMaxBytes, ct);
             db.ChangeTracker.Clear();
         }
 

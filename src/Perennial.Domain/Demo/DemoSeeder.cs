@@ -25,7 +25,7 @@ public sealed class DemoSeeder(
     SoaService soa,
     TimeProvider time,
     IAuditActorAccessor actor,
-    Activities.OccurrenceFileStore files)
+    Evidence.Storage.IEvidenceStore files)
 {
     public const string Slug = "demo";
     public const string Name = "Demo: Northwind Analytics";

@@ -19,7 +19,7 @@ public sealed class PerennialOptions
 
     public SchedulerOptions Scheduler { get; set; } = new();
 
-    public EvidenceOptions Evidence { get; set; } = new();
+    public Evidence.EvidenceOptions Evidence { get; set; } = new();
 
     /// <summary><see cref="PublicUrl"/> as an absolute http(s) address without a trailing slash.</summary>
     public Uri PublicUri()
@@ -33,12 +33,6 @@ public sealed class PerennialOptions
 
         return uri;
     }
-}
-
-public sealed class EvidenceOptions
-{
-    /// <summary>Largest evidence file accepted, in bytes (default 100 MB).</summary>
-    public long MaxUploadBytes { get; set; } = Activities.OccurrenceFileStore.DefaultMaxBytes;
 }
 
 public sealed class SchedulerOptions

@@ -10,6 +10,7 @@ using Perennial.AuditTrail;
 using Perennial.Certification;
 using Perennial.Changes;
 using Perennial.Data;
+using Perennial.Evidence;
 using Perennial.Feeds;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
@@ -52,6 +53,7 @@ public static class PerennialWebApp
         services.AddSingleton(TimeProvider.System);
         services.AddPerennialData(database, perennial.DataDirectory);
         services.AddPerennialUseCases();
+        services.AddPerennialEvidenceStore(perennial.Evidence);
         services.AddPerennialReminders(configuration);
         // Keys live in the database so that every instance (and the command line) shares them.
         services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>();
@@ -115,6 +117,7 @@ public static class PerennialWebApp
         api.MapAssetsApi();
         api.MapChangesApi();
         api.MapActivitiesApi();
+        api.MapEvidenceApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

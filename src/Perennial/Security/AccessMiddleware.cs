@@ -52,6 +52,7 @@ public sealed class AccessMiddleware(RequestDelegate next)
                 user.DisplayName = account.DisplayName;
                 user.IsInstallationAdmin = account.IsInstallationAdmin;
                 user.Method = context.User.FindFirst(PerennialClaims.AuthMethod)?.Value ?? "cookie";
+                user.TokenId = Guid.TryParse(context.User.FindFirst(PerennialClaims.TokenId)?.Value, out var tokenId) ? tokenId : null;
             }
         }
 
@@ -128,4 +129,5 @@ public static class RequestKinds
 public static class PerennialClaims
 {
     public const string AuthMethod = "perennial:auth_method";
+    public const string TokenId = "perennial:token_id";
 }

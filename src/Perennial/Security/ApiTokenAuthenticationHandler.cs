@@ -23,8 +23,8 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var user = await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
-        if (user is null)
+        var token = await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (token?.User is not { } user)
         {
             return AuthenticateResult.Fail("The API token is unknown, revoked or expired.");
         }
@@ -34,6 +34,7 @@ public sealed class ApiTokenAuthenticationHandler(
                 new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
                 new Claim(ClaimTypes.Name, user.Email ?? ""),
                 new Claim(PerennialClaims.AuthMethod, "token"),
+                new Claim(PerennialClaims.TokenId, token.Id.ToString()),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

@@ -15,6 +15,9 @@ public sealed class CurrentUser
     /// <summary>How the request authenticated: "cookie", "token" or "oidc".</summary>
     public string Method { get; internal set; } = "";
 
+    /// <summary>The API token of this request, when it authenticated with one.</summary>
+    public Guid? TokenId { get; internal set; }
+
     public bool IsAuthenticated => Id is not null;
 
     public Guid RequireId() => Id ?? throw new InvalidOperationException("No signed-in user on this request.");

@@ -50,7 +50,7 @@ public abstract class ScheduleEditTests(DatabaseProvider provider) : IAsyncLifet
         var may = before.Single(o => o.DueDate == new DateOnly(2026, 5, 15));
 
         await Occurrences(s => s.CompleteAsync(organisationId, january.Id, Owner, "Restore went fine",
-            [new EvidenceFile("restore.log", "text/plain", new MemoryStream(RestoreLog), "Restore log")], [], OccurrenceFileStore.DefaultMaxBytes, CancellationToken.None));
+            [new EvidenceFile("restore.log", "text/plain", new MemoryStream(RestoreLog), "Restore log")], [], Perennial.Evidence.EvidenceOptions.DefaultMaxBytes, CancellationToken.None));
         await Occurrences(s => s.SkipAsync(organisationId, february.Id, Owner, "Backup system replaced this month", CancellationToken.None));
         await Occurrences(s => s.RescheduleAsync(organisationId, april.Id, Owner, new DateTime(2026, 4, 17, 10, 0, 0, DateTimeKind.Unspecified), CancellationToken.None));
 
@@ -104,7 +104,7 @@ public abstract class ScheduleEditTests(DatabaseProvider provider) : IAsyncLifet
         var activity = await CreateAsync("FREQ=MONTHLY;BYMONTHDAY=15");
         var january = (await OccurrencesAsync(activity.Id)).Single(o => o.DueDate == new DateOnly(2026, 1, 15));
         await Occurrences(s => s.CompleteAsync(organisationId, january.Id, Owner, null,
-            [new EvidenceFile("restore.log", "text/plain", new MemoryStream(RestoreLog))], [], OccurrenceFileStore.DefaultMaxBytes, CancellationToken.None));
+            [new EvidenceFile("restore.log", "text/plain", new MemoryStream(RestoreLog))], [], Perennial.Evidence.EvidenceOptions.DefaultMaxBytes, CancellationToken.None));
         var before = await OccurrencesAsync(activity.Id);
 
         await app.WithScopeAsync(s => s.GetRequiredService<ActivityService>().UpdateAsync(organisationId, activity.Id, Input("FREQ=MONTHLY;BYMONTHDAY=15", "America/New_York"), CancellationToken.None));

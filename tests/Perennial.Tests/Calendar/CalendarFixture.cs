@@ -102,7 +102,7 @@ public abstract class CalendarFixture(DatabaseProvider provider) : IAsyncLifetim
     {
         var db = s.GetRequiredService<PerennialDbContext>();
         var id = await db.Occurrences.Where(o => o.ActivityId == Activities[activity] && o.DueDate == due).Select(o => o.Id).SingleAsync();
-        var occurrences = new OccurrenceService(db, new FixedTime(at), s.GetRequiredService<OccurrenceFileStore>());
+        var occurrences = new OccurrenceService(db, new FixedTime(at), s.GetRequiredService<Perennial.Evidence.Storage.IEvidenceStore>());
         using var content = new MemoryStream("evidence"u8.ToArray());
         await occurrences.CompleteAsync(OrganisationId, id, new OccurrenceActor(by, OrgRole.Contributor), null,
             [new EvidenceFile("evidence.txt", "text/plain", content)], [], 1024 * 1024, CancellationToken.None);
