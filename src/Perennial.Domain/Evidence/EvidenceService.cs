@@ -30,6 +30,9 @@ public sealed record EvidenceInput
 
     /// <summary>For notes: the text (stored as UTF-8 content, hashed like a file).</summary>
     public string? Text { get; init; }
+
+    /// <summary>A scanner-report format ("trivy", "sarif", "cyclonedx", "auto"): the content is also imported as findings.</summary>
+    public string? Report { get; init; }
 }
 
 /// <summary>Who or what produced an item.</summary>
@@ -63,7 +66,8 @@ public sealed record EvidenceQuery(
 /// Records evidence: checks what it is for, stores its bytes content-addressed, and only then writes the
 /// record, so no item ever points at content that is missing or partial.
 /// </summary>
-public sealed class EvidenceService(PerennialDbContext db, TimeProvider time, IEvidenceStore store, EvidenceOptions options)
+public sealed class EvidenceService(
+    PerennialDbContext db, TimeProvider time, IEvidenceStore store, EvidenceOptions options, IEnumerable<IEvidenceReportImporter> importers)
 {
     /// <summary>How far into the future a period may end (time zones ahead of UTC).</summary>
     private const int FutureSlackDays = 1;
@@ -143,6 +147,16 @@ public sealed class EvidenceService(PerennialDbContext db, TimeProvider time, IE
         if (input.Description is { Length: > EvidenceItem.DescriptionMaxLength })
         {
             throw UseCaseException.Invalid("description", $"description is longer than {EvidenceItem.DescriptionMaxLength} characters.");
+        }
+
+        if (input.Report is not null)
+        {
+            if (!hasContent)
+            {
+                throw UseCaseException.Invalid("report", "A report needs its content: send the report file as the 'file' part.");
+            }
+
+            _ = ImporterFor(input.Report);
         }
 
         var clientKey = string.IsNullOrWhiteSpace(input.ClientKey) ? null : input.ClientKey.Trim();
@@ -274,6 +288,13 @@ public sealed class EvidenceService(PerennialDbContext db, TimeProvider time, IE
         }
 
         db.EvidenceItems.Add(item);
+        if (input.Report is { } report && stored is not null)
+        {
+            await using var content = await store.OpenReadAsync(stored.Sha256, ct)
+                ?? throw new InvalidOperationException($"Content {stored.Sha256} vanished from the store before its report was read.");
+            await ImporterFor(report).ImportAsync(organisationId, item, report.Trim().ToLowerInvariant(), content, ct);
+        }
+
         if (evidence.OccurrenceId is { } occurrenceId)
         {
             db.OccurrenceEvidence.Add(new OccurrenceEvidence
@@ -434,6 +455,13 @@ public sealed class EvidenceService(PerennialDbContext db, TimeProvider time, IE
         {
             item.Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = item.Id, FrameworkId = frameworkId });
         }
+    }
+
+    private IEvidenceReportImporter ImporterFor(string report)
+    {
+        var name = report.Trim().ToLowerInvariant();
+        return importers.FirstOrDefault(i => i.Formats.Contains(name, StringComparer.Ordinal))
+            ?? throw UseCaseException.Invalid("report", $"report must be one of {string.Join(", ", importers.SelectMany(i => i.Formats).DefaultIfEmpty("(no report formats are installed)"))}.");
     }
 
     private Task<EvidenceItem?> FindByClientKeyAsync(Guid organisationId, string key, CancellationToken ct) =>

@@ -28,7 +28,8 @@ public sealed record EvidenceMetadata(
     string? ClientKey,
     Guid? Supersedes,
     string? Url,
-    string? Text);
+    string? Text,
+    string? Report);
 
 public sealed record EvidenceItemDto(
     Guid Id, string Title, string? Description, string Kind, string Status,
@@ -57,7 +58,8 @@ public static class EvidenceApi
         evidence.MapPost("/", Upload).WithAccess(Access.OrgContributor).DisableAntiforgery()
             .WithSummary("Record evidence: multipart with a 'file' part and a 'metadata' JSON part, or a JSON body for a link or note")
             .WithDescription("metadata: { title?, description?, kind? (file, link, note, snapshot), periodFrom?, periodTo? (YYYY-MM-DD, the period the evidence covers), "
-                + "collectedAt?, activityId?, occurrenceId?, controlId?, frameworkId?, retainUntil?, clientKey?, supersedes?, url? (links), text? (notes) }. "
+                + "collectedAt?, activityId?, occurrenceId?, controlId?, frameworkId?, retainUntil?, clientKey?, supersedes?, url? (links), text? (notes), "
+                + "report? (trivy, sarif, cyclonedx, auto: also import the file's findings) }. "
                 + "The file is streamed into the content-addressed store and hashed; the item is recorded only after its bytes are stored. "
                 + "201 with the item; 200 with the earlier item when clientKey was used before for the same bytes; 409 when it was used for different bytes. "
                 + "With activityId, the item is attached to the activity's earliest open occurrence.");
@@ -239,6 +241,7 @@ public static class EvidenceApi
             Supersedes = metadata.Supersedes,
             Url = metadata.Url,
             Text = metadata.Text,
+            Report = metadata.Report,
         };
     }
 
