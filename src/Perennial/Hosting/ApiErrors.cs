@@ -31,6 +31,10 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             case UseCaseException useCase:
                 problem = FromUseCase(useCase);
                 break;
+            case Evidence.Storage.EvidenceStoreUnavailableException store:
+                logger.LogError(exception, "Evidence store unavailable on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+                problem = new ProblemDetails { Status = 503, Title = "Evidence store unavailable", Detail = store.Message };
+                break;
             default:
                 logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
                 problem = new ProblemDetails { Status = 500, Title = "Unexpected error", Detail = "The server could not complete the request; it has been logged." };
