@@ -26,6 +26,7 @@ public sealed class LdapCollector : IEvidenceCollector
     private const string ShadowExpire = "shadowExpire";
     private const string UserAccountControl = "userAccountControl";
     private const int AccountDisabledFlag = 0x2;
+    private const int LdapTimeout = 85;
 
     public string Kind => "ldap";
 
@@ -56,9 +57,9 @@ public sealed class LdapCollector : IEvidenceCollector
         {
             directory = await work.WaitAsync(timeout, ct);
         }
-        catch (TimeoutException)
+        catch (TimeoutException e) when (!ct.IsCancellationRequested)
         {
-            throw new TimeoutException($"The LDAP server {settings.Url} did not answer within {timeout.TotalSeconds:0} s.");
+            throw new TimeoutException(TimedOut(settings, timeout), e);
         }
 
         var snapshot = BuildSnapshot(settings, directory, context.StartedAt);
@@ -188,6 +189,10 @@ public sealed class LdapCollector : IEvidenceCollector
         {
             connection.Bind();
         }
+        catch (LdapException e) when (e.ErrorCode == LdapTimeout)
+        {
+            throw new TimeoutException(TimedOut(settings, timeout), e);
+        }
         catch (LdapException e)
         {
             throw new InvalidOperationException(BindFailure(settings, e), e);
@@ -200,6 +205,9 @@ public sealed class LdapCollector : IEvidenceCollector
         return new DirectoryContent(users, groups);
     }
 
+    private static string TimedOut(LdapSettings settings, TimeSpan timeout) =>
+        $"The LDAP server {settings.Url} did not answer within {timeout.TotalSeconds:0} s.";
+
     private static string BindFailure(LdapSettings settings, LdapException e)
     {
         var who = settings.BindDn is null ? "anonymously" : $"as '{settings.BindDn}'";
@@ -207,7 +215,6 @@ public sealed class LdapCollector : IEvidenceCollector
         {
             49 => $"The LDAP server {settings.Url} refused the bind {who}: invalid credentials (check bindDn and the password stored as the secret).",
             81 or 91 => $"The LDAP server {settings.Url} is unreachable: {e.Message}",
-            85 => $"The LDAP server {settings.Url} did not answer in time.",
             _ => $"Binding {who} to the LDAP server {settings.Url} failed ({e.ErrorCode}): {e.Message} {e.ServerErrorMessage}".TrimEnd(),
         };
     }
@@ -226,6 +233,10 @@ public sealed class LdapCollector : IEvidenceCollector
             try
             {
                 response = (SearchResponse)connection.SendRequest(request, timeout);
+            }
+            catch (LdapException e) when (e.ErrorCode == LdapTimeout)
+            {
+                throw new TimeoutException(TimedOut(settings, timeout), e);
             }
             catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
             {
