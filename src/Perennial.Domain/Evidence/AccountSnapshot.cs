@@ -15,6 +15,12 @@ public sealed record AccountSnapshot(
 {
     public const string ContentType = "application/vnd.perennial.accounts+json";
 
+    /// <summary>
+    /// The groups of a directory and who is in each (LDAP); absent when the system has none beside the
+    /// accounts' own access (PostgreSQL roles are accounts).
+    /// </summary>
+    public IReadOnlyList<SnapshotGroup>? Groups { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -48,3 +54,13 @@ public sealed record SnapshotAccount(
     string? Email,
     bool Disabled,
     IReadOnlyList<string> Access);
+
+/// <summary>
+/// One group: its id in the system (the LDAP DN), its name as it appears in accounts' access, and its
+/// members as account ids (a member that is not one of the snapshot's accounts appears as written in the
+/// directory, e.g. a DN outside the user filter or a nested group).
+/// </summary>
+public sealed record SnapshotGroup(
+    string Id,
+    string Name,
+    IReadOnlyList<string> Members);
