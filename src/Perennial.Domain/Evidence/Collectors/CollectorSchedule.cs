@@ -97,7 +97,7 @@ public sealed partial record CollectorSchedule(string? Rrule, string? Cron, Date
         var local = ActivitySchedule.LocalNow(after, TimeZone);
         // Ask from the current local minute and skip what is not strictly later: a zone's
         // repeated hour can put an instance's local time before "now" while its instant is after.
-        foreach (var instance in schedule.Expand(local.AddHours(-2), DateTime.MaxValue.AddYears(-1), count + 200))
+        foreach (var instance in schedule.Expand(local.AddHours(-1), DateTime.MaxValue.AddYears(-1), count + 200))
         {
             if (instance.Utc > after)
             {
