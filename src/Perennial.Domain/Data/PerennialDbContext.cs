@@ -69,6 +69,8 @@ public sealed class PerennialDbContext(
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();
     public DbSet<Evidence.EvidenceItem> EvidenceItems => Set<Evidence.EvidenceItem>();
     public DbSet<Evidence.EvidenceItemLink> EvidenceItemLinks => Set<Evidence.EvidenceItemLink>();
+    public DbSet<Evidence.Collectors.Collector> Collectors => Set<Evidence.Collectors.Collector>();
+    public DbSet<Evidence.Collectors.CollectorRun> CollectorRuns => Set<Evidence.Collectors.CollectorRun>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -17,6 +17,8 @@ public sealed class EvidenceOptions
     public string Store { get; set; } = "filesystem";
 
     public S3StoreOptions S3 { get; set; } = new();
+
+    public Collectors.CollectorOptions Collectors { get; set; } = new();
 }
 
 /// <summary>An S3-compatible bucket (AWS S3, MinIO, Ceph, s3rver…).</summary>
