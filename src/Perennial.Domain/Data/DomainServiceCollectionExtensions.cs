@@ -39,6 +39,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Activities.MaintenanceCalendar>();
         services.AddScoped<Evidence.EvidenceService>();
         services.AddScoped<Evidence.EvidenceVerifier>();
+        services.AddScoped<AccessReviews.AccessReviewService>();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

@@ -69,6 +69,9 @@ public sealed class PerennialDbContext(
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();
     public DbSet<Evidence.EvidenceItem> EvidenceItems => Set<Evidence.EvidenceItem>();
     public DbSet<Evidence.EvidenceItemLink> EvidenceItemLinks => Set<Evidence.EvidenceItemLink>();
+    public DbSet<AccessReviews.AccessReview> AccessReviews => Set<AccessReviews.AccessReview>();
+    public DbSet<AccessReviews.AccessReviewEntry> AccessReviewEntries => Set<AccessReviews.AccessReviewEntry>();
+    public DbSet<AccessReviews.AccessReviewAction> AccessReviewActions => Set<AccessReviews.AccessReviewAction>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
