@@ -42,6 +42,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Evidence.EvidenceVerifier>();
         services.AddPerennialCollectors();
         Evidence.Collectors.DirectoryCollectorsServiceCollectionExtensions.AddPerennialDirectoryCollectors(services);
+        services.AddScoped<AccessReviews.AccessReviewService>();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

@@ -71,6 +71,9 @@ public sealed class PerennialDbContext(
     public DbSet<Evidence.EvidenceItemLink> EvidenceItemLinks => Set<Evidence.EvidenceItemLink>();
     public DbSet<Evidence.Collectors.Collector> Collectors => Set<Evidence.Collectors.Collector>();
     public DbSet<Evidence.Collectors.CollectorRun> CollectorRuns => Set<Evidence.Collectors.CollectorRun>();
+    public DbSet<AccessReviews.AccessReview> AccessReviews => Set<AccessReviews.AccessReview>();
+    public DbSet<AccessReviews.AccessReviewEntry> AccessReviewEntries => Set<AccessReviews.AccessReviewEntry>();
+    public DbSet<AccessReviews.AccessReviewAction> AccessReviewActions => Set<AccessReviews.AccessReviewAction>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

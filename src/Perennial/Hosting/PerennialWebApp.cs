@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
+using Perennial.AccessReviews;
 using Perennial.Accounts;
 using Perennial.Activities;
 using Perennial.ApiTokens;
@@ -119,6 +120,7 @@ public static class PerennialWebApp
         api.MapActivitiesApi();
         api.MapEvidenceApi();
         api.MapCollectorsApi();
+        api.MapAccessReviewsApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

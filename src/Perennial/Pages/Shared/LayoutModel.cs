@@ -30,6 +30,7 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
         ("activities", "Activities"),
         ("evidence", "Evidence"),
         ("collectors", "Collectors"),
+        ("access-reviews", "Access reviews"),
         ("risks", "Risks"),
         ("controls", "Controls & SoA"),
         ("audits", "Audits"),

@@ -40,6 +40,8 @@ public sealed class DetailModel(
     public IReadOnlyList<OccurrenceEvidence> Extra { get; private set; } = [];
     public IReadOnlyDictionary<Guid, string> People { get; private set; } = new Dictionary<Guid, string>();
     public Nonconformity? Nonconformity { get; private set; }
+    public IReadOnlyList<Perennial.AccessReviews.AccessReview> AccessReviews { get; private set; } = [];
+    public bool IsAccessReview => Perennial.AccessReviews.AccessReviewService.IsAccessReview(Activity);
     public string? Notice { get; private set; }
 
     /// <summary>What the forms keep when a completion is refused, so nothing typed is lost.</summary>
@@ -202,6 +204,7 @@ public sealed class DetailModel(
         var ids = evidence.Select(e => e.AddedByUserId).OfType<Guid>().Distinct().ToList();
         People = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
         Nonconformity = Occurrence.NonconformityId is Guid nc ? await nonconformities.GetAsync(org.Id, nc, ct) : null;
+        AccessReviews = await db.AccessReviews.AsNoTracking().Where(r => r.OccurrenceId == id && r.OrganisationId == org.Id).OrderBy(r => r.CreatedAt).ToListAsync(ct);
         return true;
     }
 }
