@@ -20,6 +20,7 @@ public sealed partial class CollectorRunner(
     EvidenceService evidence,
     CollectorService collectors,
     CollectorAlerts alerts,
+    AccessReviews.AccessReviewService accessReviews,
     ILogger<CollectorRunner> logger)
 {
     /// <summary>
@@ -164,9 +165,15 @@ public sealed partial class CollectorRunner(
         };
         var checkedInput = await evidence.CheckAsync(collector.OrganisationId, input, hasContent: true, ct);
         var stored = await evidence.StoreAsync(result.Content, ct);
-        await evidence.RecordAsync(collector.OrganisationId, checkedInput, stored, result.FileName, result.ContentType,
+        var recorded = await evidence.RecordAsync(collector.OrganisationId, checkedInput, stored, result.FileName, result.ContentType,
             new EvidenceOrigin(EvidenceSource.Collector, CollectorRunId: run.Id), ct);
         db.ChangeTracker.Clear();
+        if (result.ContentType == AccountSnapshot.ContentType)
+        {
+            // A new snapshot of accounts confirms the revokes and changes of earlier reviews of the same system.
+            await accessReviews.ApplySnapshotAsync(collector.OrganisationId, recorded.Item.Id, ct);
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>Writes the run's end and the collector's last-run summary; moves a next run that has already passed on.</summary>
