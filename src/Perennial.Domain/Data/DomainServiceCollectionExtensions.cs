@@ -3,6 +3,7 @@ using Perennial.Accounts;
 using Perennial.ApiTokens;
 using Perennial.Certification;
 using Perennial.Demo;
+using Perennial.Findings;
 using Perennial.Frameworks;
 using Perennial.Organisations;
 using Perennial.Scheduling;
@@ -39,6 +40,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Activities.MaintenanceCalendar>();
         services.AddScoped<Evidence.EvidenceService>();
         services.AddScoped<Evidence.EvidenceVerifier>();
+        services.AddPerennialFindings();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

@@ -12,6 +12,7 @@ using Perennial.Changes;
 using Perennial.Data;
 using Perennial.Evidence;
 using Perennial.Feeds;
+using Perennial.Findings;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
@@ -118,6 +119,7 @@ public static class PerennialWebApp
         api.MapChangesApi();
         api.MapActivitiesApi();
         api.MapEvidenceApi();
+        api.MapFindingsApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

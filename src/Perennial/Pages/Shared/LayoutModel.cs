@@ -29,6 +29,7 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
         ("feeds", "Calendar feeds"),
         ("activities", "Activities"),
         ("evidence", "Evidence"),
+        ("findings", "Findings"),
         ("risks", "Risks"),
         ("controls", "Controls & SoA"),
         ("audits", "Audits"),
