@@ -22,7 +22,8 @@ public sealed class ScannerReportImporter(PerennialDbContext db, FindingService 
     public async Task ImportAsync(Guid organisationId, EvidenceItem item, string format, Stream content, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var fileName = item.FileName ?? item.Title;
+        // Error messages name the report's file; an upload without a file name is named by its title.
+        var fileName = item.FileName is { } name && name != OccurrenceService.SafeFileName(null) ? name : item.Title;
         ParsedReport report;
         try
         {
