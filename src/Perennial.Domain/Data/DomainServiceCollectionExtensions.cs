@@ -4,6 +4,7 @@ using Perennial.ApiTokens;
 using Perennial.Certification;
 using Perennial.Demo;
 using Perennial.Evidence.Collectors;
+using Perennial.Findings;
 using Perennial.Frameworks;
 using Perennial.Organisations;
 using Perennial.Scheduling;
@@ -43,6 +44,7 @@ public static class DomainServiceCollectionExtensions
         services.AddPerennialCollectors();
         Evidence.Collectors.DirectoryCollectorsServiceCollectionExtensions.AddPerennialDirectoryCollectors(services);
         services.AddScoped<AccessReviews.AccessReviewService>();
+        services.AddPerennialFindings();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

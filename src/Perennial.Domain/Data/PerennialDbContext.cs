@@ -74,6 +74,8 @@ public sealed class PerennialDbContext(
     public DbSet<AccessReviews.AccessReview> AccessReviews => Set<AccessReviews.AccessReview>();
     public DbSet<AccessReviews.AccessReviewEntry> AccessReviewEntries => Set<AccessReviews.AccessReviewEntry>();
     public DbSet<AccessReviews.AccessReviewAction> AccessReviewActions => Set<AccessReviews.AccessReviewAction>();
+    public DbSet<Findings.Finding> Findings => Set<Findings.Finding>();
+    public DbSet<Findings.FindingSettings> FindingSettings => Set<Findings.FindingSettings>();
 
     /// <summary>Cookie and antiforgery keys, shared by every app instance on the same database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -13,6 +13,7 @@ using Perennial.Changes;
 using Perennial.Data;
 using Perennial.Evidence;
 using Perennial.Feeds;
+using Perennial.Findings;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
@@ -121,6 +122,7 @@ public static class PerennialWebApp
         api.MapEvidenceApi();
         api.MapCollectorsApi();
         api.MapAccessReviewsApi();
+        api.MapFindingsApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

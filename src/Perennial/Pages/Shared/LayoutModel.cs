@@ -31,6 +31,7 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
         ("evidence", "Evidence"),
         ("collectors", "Collectors"),
         ("access-reviews", "Access reviews"),
+        ("findings", "Findings"),
         ("risks", "Risks"),
         ("controls", "Controls & SoA"),
         ("audits", "Audits"),
