@@ -38,6 +38,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Activities.OccurrenceService>();
         services.AddScoped<Activities.MaintenanceCalendar>();
         services.AddScoped<Evidence.EvidenceService>();
+        services.AddScoped<Evidence.EvidenceTimeline>();
         services.AddScoped<Evidence.EvidenceVerifier>();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Feeds.CalendarFeedService>();

@@ -194,6 +194,9 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("EscalationUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("EvidenceFreshnessDays")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("EvidenceRequired")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1149,6 +1152,9 @@ namespace Perennial.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Description")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("EvidenceFreshnessDays")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("FrameworkId")
                         .HasColumnType("TEXT");

@@ -118,6 +118,7 @@ public static class PerennialWebApp
         api.MapChangesApi();
         api.MapActivitiesApi();
         api.MapEvidenceApi();
+        api.MapEvidenceTimelineApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();
