@@ -120,7 +120,12 @@ public sealed class EvidenceTimeline(PerennialDbContext db, TimeProvider time, E
         var items = await evidence.Filter(organisationId, new EvidenceQuery(ControlId: controlId), today)
             .Select(e => new
             {
-                e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.SupersededById, e.RetainUntil,
+                e.Id,
+                e.Title,
+                e.PeriodFrom,
+                e.PeriodTo,
+                e.SupersededById,
+                e.RetainUntil,
                 Activities = e.Links.Where(l => l.ActivityId != null).Select(l => l.ActivityId!.Value).ToList(),
                 Direct = e.Links.Any(l => l.ControlId == controlId),
             })
