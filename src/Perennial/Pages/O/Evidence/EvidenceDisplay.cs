@@ -71,7 +71,7 @@ public sealed class EvidenceDisplay
         {
             EvidenceSource.Upload => $"uploaded by {who}",
             EvidenceSource.Token => item.SourceTokenId is { } id && tokens.TryGetValue(id, out var name)
-                ? $"pushed by {who} with token “{name}”" : $"pushed by {who} with an API token",
+                ? $"pushed by {who} with the API token {name}" : $"pushed by {who} with an API token",
             EvidenceSource.Collector => item.CollectorRunId is { } run ? $"collector run {run.ToString()[..8]}" : "a collector",
             EvidenceSource.Occurrence => $"attached by {who} when completing an occurrence",
             EvidenceSource.System => "written by Perennial",
