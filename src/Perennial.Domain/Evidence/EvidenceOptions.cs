@@ -55,6 +55,7 @@ public static class EvidenceServiceCollectionExtensions
                 services.AddSingleton<IEvidenceStore>(sp => new FileSystemEvidenceStore(sp.GetRequiredService<DataPaths>()));
                 break;
             case "s3":
+                S3EvidenceStore.CheckSettings(options.S3); // a wrong setting stops the start, naming it
                 services.AddSingleton<IEvidenceStore>(sp => new S3EvidenceStore(options.S3, sp.GetRequiredService<DataPaths>()));
                 break;
             default:

@@ -47,6 +47,9 @@ public static class EvidenceApi
 
     private const int MetadataMaxBytes = 64 * 1024;
 
+    private const string KnownFields = "title, description, kind, periodFrom, periodTo, collectedAt, activityId, occurrenceId, controlId, frameworkId, "
+        + "retainUntil, clientKey, supersedes, url, text, report";
+
     private static readonly JsonSerializerOptions MetadataJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -134,7 +137,8 @@ public static class EvidenceApi
             MultipartSection? section;
             while ((section = await reader.ReadNextSectionAsync(ct)) is not null)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     throw UseCaseException.Invalid("body", "Every multipart part needs a Content-Disposition: form-data header with a name.");
                 }
@@ -208,6 +212,11 @@ public static class EvidenceApi
         catch (JsonException e)
         {
             var path = e.Path is { Length: > 2 } p ? p[2..] : null;
+            if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
+            {
+                throw UseCaseException.Invalid("metadata", $"The metadata has an unknown field '{path}'. Known fields: {KnownFields}.");
+            }
+
             var message = e.Message.Split(". Path:", 2)[0].Split(" Path:", 2)[0];
             throw UseCaseException.Invalid(path is null ? "metadata" : $"metadata.{path}", $"The metadata is not valid: {message}");
         }

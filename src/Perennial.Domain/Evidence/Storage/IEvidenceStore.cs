@@ -5,7 +5,7 @@ public sealed record StoredContent(string Sha256, long Size);
 
 /// <summary>Thrown when content grows past the size limit while it is being stored; nothing is kept.</summary>
 public sealed class ContentTooLargeException(long maxBytes)
-    : Exception($"The content is larger than the {Describe(maxBytes)} limit.")
+    : Exception($"The file is larger than the {Describe(maxBytes)} limit.")
 {
     public long MaxBytes { get; } = maxBytes;
 
