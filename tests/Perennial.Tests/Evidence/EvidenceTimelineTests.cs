@@ -31,9 +31,9 @@ public sealed class EvidenceTimelineTests
     public void One_missing_day_at_a_month_edge_makes_that_month_partial_and_is_named_as_a_single_day()
     {
         var timeline = EvidenceTimeline.Compute(
-            Control, [Span("2026-01-01", "2026-01-31"), Span("2026-02-02", "2026-02-28")], new DateOnly(2026, 1, 1), new DateOnly(2026, 2, 28), new DateOnly(2026, 3, 10));
+            Control, [Span("2026-01-01", "2026-01-31"), Span("2026-02-02", "2026-04-30")], new DateOnly(2026, 1, 1), new DateOnly(2026, 4, 30), new DateOnly(2026, 5, 10));
 
-        Assert.Equal([SlotCoverage.Covered, SlotCoverage.Partial], timeline.Slots.Select(s => s.Coverage));
+        Assert.Equal([SlotCoverage.Covered, SlotCoverage.Partial, SlotCoverage.Covered, SlotCoverage.Covered], timeline.Slots.Select(s => s.Coverage));
         Assert.Equal(27, timeline.Slots[1].CoveredDays);
         Assert.Equal(28, timeline.Slots[1].CountedDays);
         Assert.Equal("No evidence on 1 Feb 2026", Assert.Single(timeline.Gaps).Words);
