@@ -143,8 +143,13 @@ public abstract class EvidenceFreshnessApiTests(DatabaseProvider provider) : IAs
         var activity = await (await manager.GetAsync($"{Base}/activities/{monthly}")).Content.ReadFromJsonAsync<JsonElement>();
         var put = await manager.PutAsJsonAsync($"{Base}/activities/{monthly}", new
         {
-            title = "Monthly access check", ownerEmail = "contributor@acme.test", rrule = activity.GetProperty("rrule").GetString(),
-            dtStart = activity.GetProperty("dtStart").GetString(), timeZone = "UTC", controlIds = new[] { control }, evidenceFreshnessDays = 10,
+            title = "Monthly access check",
+            ownerEmail = "contributor@acme.test",
+            rrule = activity.GetProperty("rrule").GetString(),
+            dtStart = activity.GetProperty("dtStart").GetString(),
+            timeZone = "UTC",
+            controlIds = new[] { control },
+            evidenceFreshnessDays = 10,
         });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var shorter = await auditor.GetFromJsonAsync<JsonElement>($"{Base}/controls/{control}/evidence-timeline?from=2025-06-01&to=2025-08-31");
@@ -195,7 +200,13 @@ public abstract class EvidenceFreshnessApiTests(DatabaseProvider provider) : IAs
     {
         var response = await manager.PostAsJsonAsync($"{Base}/activities", new
         {
-            title, ownerEmail = "contributor@acme.test", rrule, dtStart = "2026-04-01T09:00:00", timeZone = "UTC", controlIds = new[] { control }, evidenceFreshnessDays = freshness,
+            title,
+            ownerEmail = "contributor@acme.test",
+            rrule,
+            dtStart = "2026-04-01T09:00:00",
+            timeZone = "UTC",
+            controlIds = new[] { control },
+            evidenceFreshnessDays = freshness,
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

@@ -255,7 +255,11 @@ public sealed partial class EvidencePagesTests : IAsyncLifetime
     {
         var response = await manager.PostAsJsonAsync($"{Api}/activities", new
         {
-            title = "Vulnerability scan", ownerEmail = "contributor@acme.test", rrule = "FREQ=MONTHLY;BYMONTHDAY=1", dtStart = "2026-04-01T09:00:00", timeZone = "UTC",
+            title = "Vulnerability scan",
+            ownerEmail = "contributor@acme.test",
+            rrule = "FREQ=MONTHLY;BYMONTHDAY=1",
+            dtStart = "2026-04-01T09:00:00",
+            timeZone = "UTC",
             evidenceFreshnessDays = freshness,
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
