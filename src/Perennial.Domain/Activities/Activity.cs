@@ -35,6 +35,9 @@ public sealed class Activity : IAudited
     public const int MaxEvidenceItems = 10;
     public const int MaxLeadTimes = 5;
 
+    /// <summary>The longest freshness requirement: ten years.</summary>
+    public const int MaxEvidenceFreshnessDays = 3660;
+
     public Guid Id { get; set; }
     public Guid OrganisationId { get; set; }
 
@@ -80,6 +83,9 @@ public sealed class Activity : IAudited
 
     /// <summary>The evidence each occurrence must leave, one label per item.</summary>
     public List<string> EvidenceRequired { get; set; } = [];
+
+    /// <summary>How recent the activity's evidence must be, in days after the period it covers; null: no requirement.</summary>
+    public int? EvidenceFreshnessDays { get; set; }
 
     public ActivityState State { get; set; } = ActivityState.Active;
 

@@ -26,7 +26,8 @@ public sealed record ActivityInput(
     IReadOnlyList<Guid>? FrameworkIds = null,
     ActivityState State = ActivityState.Active,
     ScheduleSource ScheduleSource = ScheduleSource.Rule,
-    string? TemplateKey = null);
+    string? TemplateKey = null,
+    int? EvidenceFreshnessDays = null);
 
 public sealed record ActivityQuery(Guid? OwnerUserId = null, Guid? ControlId = null, Guid? FrameworkId = null, ActivityState? State = null, string? Search = null);
 
@@ -238,7 +239,8 @@ public sealed class ActivityService(PerennialDbContext db, TimeProvider time)
                 ControlIds: [.. linked.Select(c => c.Id)],
                 FrameworkIds: [.. linked.Select(c => c.FrameworkId).Distinct()],
                 ScheduleSource: template.Source,
-                TemplateKey: template.Key);
+                TemplateKey: template.Key,
+                EvidenceFreshnessDays: template.EvidenceFreshnessDays);
             created.Add(await CreateAsync(organisationId, input, ct, includePast));
         }
 
@@ -423,6 +425,8 @@ public sealed class ActivityService(PerennialDbContext db, TimeProvider time)
             throw UseCaseException.Invalid("evidenceRequired", $"Name up to {Activity.MaxEvidenceItems} evidence items, each up to {Activity.EvidenceLabelMaxLength} characters.");
         }
 
+        Evidence.EvidenceTimeline.CheckFreshness(input.EvidenceFreshnessDays);
+
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         await CheckMemberAsync(organisationId, input.OwnerUserId, "ownerUserId", "owner", OrgRole.Contributor, today, ct);
         if (input.DeputyUserId is Guid deputy)
@@ -517,6 +521,7 @@ public sealed class ActivityService(PerennialDbContext db, TimeProvider time)
         activity.GraceDays = clean.GraceDays!.Value;
         activity.ReminderLeadDays = [.. clean.ReminderLeadDays!];
         activity.EvidenceRequired = [.. clean.EvidenceRequired!];
+        activity.EvidenceFreshnessDays = clean.EvidenceFreshnessDays;
         activity.State = clean.State;
         activity.TemplateKey = clean.TemplateKey;
         var controls = clean.ControlIds!;

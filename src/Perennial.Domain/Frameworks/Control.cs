@@ -99,6 +99,9 @@ public sealed class Control : IAudited
     public ImplementationStatus Status { get; set; }
     public string? ImplementationNotes { get; set; }
 
+    /// <summary>How recent the control's evidence must be, in days after the period it covers; null: no requirement.</summary>
+    public int? EvidenceFreshnessDays { get; set; }
+
     public List<ControlDocument> Documents { get; set; } = [];
 
     public string DisplayTitle => LicensedTitle ?? Title;

@@ -18,7 +18,8 @@ public sealed record MappedControl(string Family, string Identifier, string Rela
 public sealed record ControlDetail(
     Guid Id, string FrameworkKey, string FrameworkName, string Identifier, ControlKind Kind, string Title, string? Description,
     bool LicensedWording, string? Group, string? ParentIdentifier, ImplementationStatus Status, Guid? OwnerUserId, string? OwnerName,
-    string? ImplementationNotes, IReadOnlyList<ControlDocument> Documents, IReadOnlyList<MappedControl> Mappings, IReadOnlyList<SoaRowView> SoaRows);
+    string? ImplementationNotes, IReadOnlyList<ControlDocument> Documents, IReadOnlyList<MappedControl> Mappings, IReadOnlyList<SoaRowView> SoaRows,
+    int? EvidenceFreshnessDays = null);
 
 public sealed record ControlInput(Guid? OwnerUserId, ImplementationStatus Status, string? ImplementationNotes);
 
@@ -164,7 +165,8 @@ public sealed class FrameworkService(PerennialDbContext db, TimeProvider time)
             : null;
         return new ControlDetail(control.Id, control.Framework.Key, control.Framework.Name, control.Identifier, control.Kind, control.DisplayTitle,
             control.LicensedText ?? control.Description, control.LicensedTitle is not null, control.Group, control.ParentIdentifier, control.Status,
-            control.OwnerUserId, owner, control.ImplementationNotes, control.Documents.OrderBy(d => d.Title).ToList(), mappings, soaRows);
+            control.OwnerUserId, owner, control.ImplementationNotes, control.Documents.OrderBy(d => d.Title).ToList(), mappings, soaRows,
+            control.EvidenceFreshnessDays);
     }
 
     public async Task UpdateControlAsync(Guid organisationId, Guid frameworkId, string identifier, ControlInput input, CancellationToken ct)

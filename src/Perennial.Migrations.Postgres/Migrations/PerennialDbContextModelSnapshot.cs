@@ -389,6 +389,9 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Property<Guid?>("EscalationUserId")
                         .HasColumnType("uuid");
 
+                    b.Property<int?>("EvidenceFreshnessDays")
+                        .HasColumnType("integer");
+
                     b.PrimitiveCollection<List<string>>("EvidenceRequired")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -1623,6 +1626,9 @@ namespace Perennial.Migrations.Postgres.Migrations
 
                     b.Property<string>("Description")
                         .HasColumnType("text");
+
+                    b.Property<int?>("EvidenceFreshnessDays")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("FrameworkId")
                         .HasColumnType("uuid");

@@ -379,6 +379,9 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("EscalationUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("EvidenceFreshnessDays")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("EvidenceRequired")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1613,6 +1616,9 @@ namespace Perennial.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Description")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("EvidenceFreshnessDays")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("FrameworkId")
                         .HasColumnType("TEXT");

@@ -24,7 +24,8 @@ public sealed record ActivityRequest(
     IReadOnlyList<Guid>? ControlIds,
     IReadOnlyList<Guid>? FrameworkIds,
     string? State,
-    string? ScheduleSource);
+    string? ScheduleSource,
+    int? EvidenceFreshnessDays = null);
 
 public sealed record PreviewRequest(string? Rrule, string? Schedule, string? DtStart, string? TimeZone, IReadOnlyList<string>? ExceptionDates, int? Count);
 
@@ -32,7 +33,9 @@ public sealed record PreviewDto(string Rrule, string Frequency, IReadOnlyList<st
 
 public sealed record FromTemplatesRequest(IReadOnlyList<string>? Templates, string? OwnerEmail, DateOnly? StartDate, string? TimeZone);
 
-public sealed record TemplateDto(string Key, string Title, string Procedure, string Schedule, string Frequency, IReadOnlyList<string> EvidenceRequired, IReadOnlyList<string> Controls, string ScheduleSource);
+public sealed record TemplateDto(
+    string Key, string Title, string Procedure, string Schedule, string Frequency, IReadOnlyList<string> EvidenceRequired, IReadOnlyList<string> Controls, string ScheduleSource,
+    int? EvidenceFreshnessDays);
 
 public sealed record ControlLinkDto(Guid Id, string Identifier, string Title);
 
@@ -43,7 +46,8 @@ public sealed record ActivityDto(
     Guid? DeputyUserId, string? DeputyEmail, string? DeputyName,
     Guid? EscalationUserId, string? EscalationEmail,
     int GraceDays, IReadOnlyList<int> ReminderLeadDays, IReadOnlyList<string> EvidenceRequired,
-    IReadOnlyList<Guid> ControlIds, IReadOnlyList<Guid> FrameworkIds, string State, string? TemplateKey, DateTimeOffset CreatedAt);
+    IReadOnlyList<Guid> ControlIds, IReadOnlyList<Guid> FrameworkIds, string State, string? TemplateKey, DateTimeOffset CreatedAt,
+    int? EvidenceFreshnessDays);
 
 public sealed record OccurrenceDto(
     Guid Id, Guid ActivityId, string ActivityReference, string ActivityTitle, string Due, DateTimeOffset DueUtc, string TimeZone,
@@ -165,7 +169,7 @@ public static class ActivitiesApi
         return TypedResults.Ok((IReadOnlyList<TemplateDto>)[.. ActivityTemplates.All.Select(t => new TemplateDto(
             t.Key, t.Title, t.Procedure, t.Preset,
             t.Source == ScheduleSource.CertificationCycle ? "On the external audit dates of the certification cycle" : ScheduleWords.Describe(SchedulePresets.Rule(t.Preset, today), today),
-            t.Evidence, t.Controls, ActivityNames.ToName(t.Source)))]);
+            t.Evidence, t.Controls, ActivityNames.ToName(t.Source), t.EvidenceFreshnessDays))]);
     }
 
     private static async Task<Ok<IReadOnlyList<OccurrenceDto>>> ActivityOccurrences(Guid id, string? from, string? to, CurrentOrg currentOrg, ActivityService activities, OccurrenceService occurrences, TimeProvider time, CancellationToken ct)
@@ -293,7 +297,7 @@ public static class ActivitiesApi
             request.ExceptionDates, request.GraceDays, request.ReminderLeadDays, request.EvidenceRequired,
             request.ControlIds, request.FrameworkIds,
             request.State is null ? current?.State ?? ActivityState.Active : ActivityNames.ParseState(request.State, "state"),
-            source, current?.TemplateKey);
+            source, current?.TemplateKey, request.EvidenceFreshnessDays);
     }
 
     private static string ResolveRule(string? rrule, string? preset, DateOnly start)
@@ -324,7 +328,8 @@ public static class ActivitiesApi
             a.DeputyUserId, a.Deputy?.Email, a.Deputy?.DisplayName,
             a.EscalationUserId, a.Escalation?.Email,
             a.GraceDays, a.ReminderLeadDays, a.EvidenceRequired,
-            [.. a.Controls.Select(c => c.ControlId)], [.. a.Frameworks.Select(f => f.FrameworkId)], ActivityNames.ToName(a.State), a.TemplateKey, a.CreatedAt);
+            [.. a.Controls.Select(c => c.ControlId)], [.. a.Frameworks.Select(f => f.FrameworkId)], ActivityNames.ToName(a.State), a.TemplateKey, a.CreatedAt,
+            a.EvidenceFreshnessDays);
     }
 
     public static OccurrenceDto ToDto(OccurrenceRow r)

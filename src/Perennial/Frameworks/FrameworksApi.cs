@@ -19,9 +19,13 @@ public sealed record DocumentDto(Guid Id, string Title, string? Link, string? Ve
 
 public sealed record ControlDto(
     string Framework, string Identifier, string Kind, string Title, string? Description, bool LicensedWording, string? Group, string? Parent,
-    string Status, Guid? OwnerUserId, string? Owner, string? ImplementationNotes, IReadOnlyList<DocumentDto> Documents, IReadOnlyList<MappedControlDto> Mappings);
+    string Status, Guid? OwnerUserId, string? Owner, string? ImplementationNotes, IReadOnlyList<DocumentDto> Documents, IReadOnlyList<MappedControlDto> Mappings,
+    Guid Id, int? EvidenceFreshnessDays);
 
-public sealed record UpdateControlRequest(Guid? OwnerUserId, [property: Required] string Status, [property: StringLength(FrameworkService.NotesMaxLength)] string? ImplementationNotes);
+/// <summary>The control's implementation, replaced as a whole: an absent <c>evidenceFreshnessDays</c> removes the requirement.</summary>
+public sealed record UpdateControlRequest(
+    Guid? OwnerUserId, [property: Required] string Status, [property: StringLength(FrameworkService.NotesMaxLength)] string? ImplementationNotes,
+    int? EvidenceFreshnessDays = null);
 
 public sealed record DocumentRequest(
     [property: Required, StringLength(300)] string Title,
@@ -44,7 +48,8 @@ public static class FrameworksApi
             .WithSummary("Import an OSCAL catalog or profile (JSON) or a framework mapping (YAML); all or nothing");
         frameworks.MapGet("/{id}/controls", Controls).WithAccess(Access.OrgAuditor).WithSummary("A framework's controls, in order; search by identifier or title");
         frameworks.MapGet("/{id}/controls/{identifier}", Control).WithAccess(Access.OrgAuditor).WithSummary("One control with its documents and mapped controls in other frameworks");
-        frameworks.MapPut("/{id}/controls/{identifier}", UpdateControl).WithAccess(Access.OrgManager);
+        frameworks.MapPut("/{id}/controls/{identifier}", UpdateControl).WithAccess(Access.OrgManager)
+            .WithSummary("Replace a control's implementation: owner, status, notes and evidenceFreshnessDays (1–3660 days, null for no requirement)");
         frameworks.MapPost("/{id}/controls/{identifier}/documents", AddDocument).WithAccess(Access.OrgManager);
         frameworks.MapPost("/{id}/wording", ImportWording).WithAccess(Access.OrgManager).DisableAntiforgery()
             .WithSummary("Import licensed wording (CSV or XLSX with columns id, title, text) to display instead of Perennial's labels");
@@ -78,7 +83,8 @@ public static class FrameworksApi
         return TypedResults.Ok(ToDto(control));
     }
 
-    private static async Task<Ok<ControlDto>> UpdateControl(string id, string identifier, UpdateControlRequest request, CurrentOrg currentOrg, FrameworkService frameworks, CancellationToken ct)
+    private static async Task<Ok<ControlDto>> UpdateControl(
+        string id, string identifier, UpdateControlRequest request, CurrentOrg currentOrg, FrameworkService frameworks, Evidence.EvidenceTimeline timeline, CancellationToken ct)
     {
         var framework = await FindAsync(id, currentOrg, frameworks, ct);
         if (!ImplementationStatuses.TryParse(request.Status, out var status))
@@ -86,7 +92,10 @@ public static class FrameworksApi
             throw UseCaseException.Invalid("status", $"status must be one of {ImplementationStatuses.Names}.");
         }
 
+        Evidence.EvidenceTimeline.CheckFreshness(request.EvidenceFreshnessDays);
         await frameworks.UpdateControlAsync(currentOrg.Id, framework.Id, identifier, new ControlInput(request.OwnerUserId, status, request.ImplementationNotes), ct);
+        var control = (await frameworks.GetControlAsync(currentOrg.Id, framework.Id, identifier, ct))!;
+        await timeline.SetControlFreshnessAsync(currentOrg.Id, control.Id, request.EvidenceFreshnessDays, ct);
         return TypedResults.Ok(ToDto((await frameworks.GetControlAsync(currentOrg.Id, framework.Id, identifier, ct))!));
     }
 
@@ -131,7 +140,8 @@ public static class FrameworksApi
     private static ControlDto ToDto(ControlDetail c) => new(
         c.FrameworkKey, c.Identifier, c.Kind.ToString().ToLowerInvariant(), c.Title, c.Description, c.LicensedWording, c.Group, c.ParentIdentifier,
         c.Status.ToName(), c.OwnerUserId, c.OwnerName, c.ImplementationNotes, c.Documents.Select(ToDto).ToList(),
-        c.Mappings.Select(m => new MappedControlDto(m.Family, m.Identifier, m.Relationship, m.MappingSet, m.Live.Count > 0, m.Live.Select(l => l.FrameworkKey).ToList())).ToList());
+        c.Mappings.Select(m => new MappedControlDto(m.Family, m.Identifier, m.Relationship, m.MappingSet, m.Live.Count > 0, m.Live.Select(l => l.FrameworkKey).ToList())).ToList(),
+        c.Id, c.EvidenceFreshnessDays);
 }
 
 /// <summary>Checks on uploaded files, and the 400 that lists a file's bad rows.</summary>

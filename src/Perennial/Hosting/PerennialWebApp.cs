@@ -123,6 +123,7 @@ public static class PerennialWebApp
         api.MapCollectorsApi();
         api.MapAccessReviewsApi();
         api.MapFindingsApi();
+        api.MapEvidenceTimelineApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

@@ -244,7 +244,7 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
         "org" => "home",
         "key" or "id" => "iso27001-2022",
         "identifier" or "control" => "A.5.1",
-        "section" => "evidence",
+        "section" => "reviews",
         "status" => "404",
         "handler" => "",
         _ when parameter.ParameterPolicies.Any(p => p.Content == "guid") => Guid.NewGuid().ToString(),

@@ -11,7 +11,6 @@ public sealed class SectionModel : PageModel
 {
     private static readonly Dictionary<string, (string Heading, string Text)> Sections = new(StringComparer.Ordinal)
     {
-        ["evidence"] = ("Evidence", "Evidence uploaded, pushed by pipelines and collected from real systems, with the period each item covers, its source and its SHA-256 hash, and the gaps an auditor would notice."),
         ["reviews"] = ("Management reviews", "Management reviews with every required input assembled from the data, and the decisions and actions they record."),
     };
 

@@ -36,6 +36,9 @@ public sealed class ActivityForm
 
     /// <summary>One evidence item per line.</summary>
     public string? EvidenceRequired { get; set; }
+
+    /// <summary>Days after its period that evidence stays fresh; empty for no requirement.</summary>
+    public string? EvidenceFreshnessDays { get; set; }
     public List<Guid> ControlIds { get; set; } = [];
     public List<Guid> FrameworkIds { get; set; } = [];
     public string? State { get; set; } = "active";
@@ -130,11 +133,19 @@ public sealed class ActivityForm
             leads.Add(days);
         }
 
+        int? freshness = null;
+        var freshnessText = (EvidenceFreshnessDays ?? "").Trim();
+        if (freshnessText.Length > 0)
+        {
+            freshness = int.TryParse(freshnessText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var days) ? days
+                : throw UseCaseException.Invalid("evidenceFreshnessDays", $"How recent evidence must be is a whole number of days, not '{Shorten(freshnessText)}'.");
+        }
+
         return new ActivityInput(
             title, Description, owner, DeputyUserId, EscalationUserId, rule, start,
             source == ScheduleSource.CertificationCycle && string.IsNullOrWhiteSpace(EffectiveTimeZone) ? current!.TimeZone : EffectiveTimeZone,
             ExceptionDateList(), grace, leads, Lines(EvidenceRequired, splitCommas: false), ControlIds, FrameworkIds,
-            ActivityNames.ParseState(State ?? "", "state"), source, current?.TemplateKey);
+            ActivityNames.ParseState(State ?? "", "state"), source, current?.TemplateKey, freshness);
     }
 
     public static ActivityForm From(Activity activity)
@@ -156,6 +167,7 @@ public sealed class ActivityForm
             GraceDays = activity.GraceDays.ToString(CultureInfo.InvariantCulture),
             ReminderLeadDays = string.Join(", ", activity.ReminderLeadDays),
             EvidenceRequired = string.Join('\n', activity.EvidenceRequired),
+            EvidenceFreshnessDays = activity.EvidenceFreshnessDays?.ToString(CultureInfo.InvariantCulture),
             ControlIds = [.. activity.Controls.Select(c => c.ControlId)],
             FrameworkIds = [.. activity.Frameworks.Select(f => f.FrameworkId)],
             State = ActivityNames.ToName(activity.State),

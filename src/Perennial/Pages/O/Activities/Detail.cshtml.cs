@@ -11,7 +11,8 @@ namespace Perennial.Pages.O.Activities;
 /// <summary>A linked control as the activity page shows it, with where its own page is.</summary>
 public sealed record LinkedControl(string FrameworkKey, string FrameworkName, string Identifier, string Title);
 
-public sealed class DetailModel(CurrentOrg org, ActivityService activities, OccurrenceService occurrences, PerennialDbContext db, TimeProvider time) : PageModel
+public sealed class DetailModel(
+    CurrentOrg org, ActivityService activities, OccurrenceService occurrences, PerennialDbContext db, TimeProvider time, Perennial.Evidence.EvidenceTimeline timeline) : PageModel
 {
     /// <summary>The TempData key for the notice shown after a change.</summary>
     public const string Message = "activity-message";
@@ -29,6 +30,9 @@ public sealed class DetailModel(CurrentOrg org, ActivityService activities, Occu
     public IReadOnlyList<OccurrenceRow> Past { get; private set; } = [];
     public IReadOnlyList<OccurrenceRow> Coming { get; private set; } = [];
     public DateOnly Today { get; private set; }
+
+    /// <summary>The newest current evidence for the activity, against its freshness requirement.</summary>
+    public Perennial.Evidence.LatestEvidence Latest { get; private set; } = null!;
     public string? Notice { get; private set; }
 
     public string Frequency => Activity.ScheduleSource == ScheduleSource.CertificationCycle
@@ -97,6 +101,7 @@ public sealed class DetailModel(CurrentOrg org, ActivityService activities, Occu
             .OrderBy(f => f.Name).Select(f => f.Name).ToListAsync(ct);
 
         Today = DateOnly.FromDateTime(ActivitySchedule.LocalNow(time.GetUtcNow(), Activity.TimeZone));
+        Latest = await timeline.LatestForActivityAsync(org.Id, id, ct);
         var rows = await occurrences.ListAsync(org.Id,
             new OccurrenceQuery(Today.AddMonths(-PastMonths), Today.AddMonths(FutureMonths), ActivityId: id, IncludeInactive: true), ct);
 

@@ -1,6 +1,8 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Perennial.Common;
+using Perennial.Evidence;
 using Perennial.Frameworks;
 using Perennial.Organisations;
 using Perennial.Paging;
@@ -8,8 +10,22 @@ using Perennial.Security;
 
 namespace Perennial.Pages.O.Frameworks;
 
-public sealed class ControlModel(CurrentOrg org, FrameworkService frameworks, OrganisationService organisations, Perennial.Risks.RiskService risks) : PageModel
+public sealed class ControlModel(
+    CurrentOrg org, FrameworkService frameworks, OrganisationService organisations, Perennial.Risks.RiskService risks, EvidenceTimeline timeline) : PageModel
 {
+    /// <summary>The evidence timeline's period, when the reader picks one (default: the audit period).</summary>
+    [FromQuery(Name = "from")]
+    public DateOnly? From { get; set; }
+
+    [FromQuery(Name = "to")]
+    public DateOnly? To { get; set; }
+
+    /// <summary>"Evidence across the audit period": slots, gaps and the items behind them.</summary>
+    public ControlTimeline Timeline { get; private set; } = null!;
+
+    /// <summary>The newest current evidence against the control's freshness requirement.</summary>
+    public LatestEvidence Latest { get; private set; } = null!;
+
     /// <summary>The open risks whose treatment names this control.</summary>
     public IReadOnlyList<Perennial.Risks.RiskListItem> Risks { get; private set; } = [];
 
@@ -25,6 +41,16 @@ public sealed class ControlModel(CurrentOrg org, FrameworkService frameworks, Or
     public Task<IActionResult> OnPostImplementationAsync(string key, string identifier, Guid? ownerUserId, string? status, string? notes, CancellationToken ct) =>
         ActAsync(key, identifier, () => frameworks.UpdateControlAsync(org.Id, framework.Id, Control.Identifier,
             new ControlInput(ownerUserId, ImplementationStatuses.TryParse(status, out var s) ? s : throw UseCaseException.Invalid("status", "Choose a status."), notes), ct), ct);
+
+    public Task<IActionResult> OnPostFreshnessAsync(string key, string identifier, string? evidenceFreshnessDays, CancellationToken ct) =>
+        ActAsync(key, identifier, () =>
+        {
+            var text = (evidenceFreshnessDays ?? "").Trim();
+            int? days = text.Length == 0 ? null
+                : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) ? d
+                : throw UseCaseException.Invalid("evidenceFreshnessDays", $"How recent evidence must be is a whole number of days, not '{(text.Length > 20 ? text[..20] : text)}'.");
+            return timeline.SetControlFreshnessAsync(org.Id, Control.Id, days, ct);
+        }, ct);
 
     public Task<IActionResult> OnPostDocumentAsync(string key, string identifier, string? title, string? link, string? version, DateOnly? reviewDate, CancellationToken ct) =>
         ActAsync(key, identifier, () => frameworks.AddDocumentAsync(org.Id, framework.Id, Control.Identifier, new DocumentInput(title ?? "", link, version, reviewDate), ct), ct);
@@ -64,6 +90,18 @@ public sealed class ControlModel(CurrentOrg org, FrameworkService frameworks, Or
         Control = control;
         Members = (await organisations.ListMembersAsync(org.Id, new PageRequest(1, PageRequest.MaxPageSize), ct)).Items;
         Risks = (await risks.ListAsync(org.Id, new Perennial.Risks.RiskQuery(ControlId: control.Id), new PageRequest(1, 100), ct)).Items;
+        try
+        {
+            Timeline = await timeline.ForControlAsync(org.Id, control.Id, From, To, ct);
+        }
+        catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.Validation)
+        {
+            ModelState.AddModelError(string.Empty, $"Evidence timeline: {e.Message} The audit period is shown instead.");
+            (From, To) = (null, null);
+            Timeline = await timeline.ForControlAsync(org.Id, control.Id, null, null, ct);
+        }
+
+        Latest = await timeline.LatestForControlAsync(org.Id, control.Id, ct);
         return true;
     }
 }
