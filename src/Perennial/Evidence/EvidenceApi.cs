@@ -134,7 +134,8 @@ public static class EvidenceApi
             MultipartSection? section;
             while ((section = await reader.ReadNextSectionAsync(ct)) is not null)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !(disposition.IsFormDisposition() || disposition.IsFileDisposition()))
                 {
                     throw UseCaseException.Invalid("body", "Every multipart part needs a Content-Disposition: form-data header with a name.");
                 }
