@@ -136,12 +136,17 @@ public static class HashingCopy
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+
+        // Two buffers: while one is being written, the next is read and hashed, so that on a machine
+        // with more than one core the write overlaps the hashing instead of following it.
+        byte[][] buffers = [System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize), System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize)];
+        var writing = Task.CompletedTask;
         try
         {
             long size = 0;
+            var current = 0;
             int filled;
-            while ((filled = await FillAsync(source, buffer, ct)) > 0)
+            while ((filled = await FillAsync(source, buffers[current], ct)) > 0)
             {
                 size += filled;
                 if (size > maxBytes)
@@ -149,15 +154,29 @@ public static class HashingCopy
                     throw new ContentTooLargeException(maxBytes);
                 }
 
-                hash.AppendData(buffer, 0, filled);
-                await destination.WriteAsync(buffer.AsMemory(0, filled), ct);
+                hash.AppendData(buffers[current], 0, filled);
+                await writing;
+                writing = destination.WriteAsync(buffers[current].AsMemory(0, filled), ct).AsTask();
+                current ^= 1;
             }
 
+            await writing;
             return new StoredContent(Convert.ToHexStringLower(hash.GetHashAndReset()), size);
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            // A write still running must finish before its buffer goes back to the pool.
+            try
+            {
+                await writing;
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or UnauthorizedAccessException)
+            {
+                // Already reported by the await above, or superseded by the exception being thrown.
+            }
+
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffers[0]);
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffers[1]);
         }
     }
 
