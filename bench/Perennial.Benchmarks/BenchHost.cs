@@ -16,7 +16,11 @@ namespace Perennial.Benchmarks;
 internal static partial class BenchHost
 {
     /// <summary>The app on a fresh database, migrated, listening on a loopback port once started, with the timing middleware in front.</summary>
-    public static async Task<WebApplication> BuildAsync(BenchDatabase database, ServerTimings timings, CancellationToken ct)
+    public static Task<WebApplication> BuildAsync(BenchDatabase database, ServerTimings timings, CancellationToken ct) =>
+        BuildAsync(database, timings, [], ct);
+
+    /// <summary>As above, with extra settings (<c>--Section:Key=value</c>) after the benchmark's own.</summary>
+    public static async Task<WebApplication> BuildAsync(BenchDatabase database, ServerTimings timings, IReadOnlyList<string> settings, CancellationToken ct)
     {
         var builder = PerennialWebApp.CreateBuilder(
         [
@@ -33,6 +37,7 @@ internal static partial class BenchHost
             "--Logging:LogLevel:Microsoft.AspNetCore.DataProtection=Error",
             "--Logging:Console:FormatterName=simple",
             "--urls=http://127.0.0.1:0",
+            .. settings,
         ]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (System.Environment.GetEnvironmentVariable("BENCH_SQL") == "1")

@@ -9,18 +9,36 @@ internal enum Suites
     Risks = 1,
     Calendar = 2,
     Both = Risks | Calendar,
+
+    /// <summary>Evidence ingest (SQLite only, whatever --provider says).</summary>
+    Evidence = 4,
 }
 
 internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, int Requests, int Warmup, double Scale, string? Output, bool Keep)
 {
     public Suites Suites { get; init; } = Suites.Both;
 
+    /// <summary>Size of each large file for the ingest measurement, in MB (before --scale).</summary>
+    public int EvidenceLargeMb { get; init; } = 256;
+
+    public int EvidenceLargeFiles { get; init; } = 3;
+
+    /// <summary>Size of the file uploaded while memory is sampled, in MB (before --scale).</summary>
+    public int EvidenceMemoryMb { get; init; } = 1024;
+
+    /// <summary>Small items sent through the API for the items-per-second measurement (before --scale).</summary>
+    public int EvidenceSmallItems { get; init; } = 5000;
+
+    /// <summary>Parallel clients sending small items, as a CI fleet would.</summary>
+    public int EvidenceClients { get; init; } = 16;
+
     /// <summary>The command line as given, for the report.</summary>
     public string Arguments { get; init; } = "";
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Perennial.Benchmarks -- [options]
-          --suite risks|calendar|both       which benchmark: the risk register, the maintenance calendar, or both (default both)
+          --suite risks|calendar|both|evidence   which benchmark: the risk register, the maintenance calendar, both, or evidence ingest (SQLite; default both)
+          --clients N                       parallel clients for the small evidence items (default 16)
           --provider sqlite|postgres|both   database(s) to run on (default both)
           --requests N                      timed requests per page, at least 30 (default 50)
           --warmup N                        untimed requests per page first (default 5)
@@ -40,6 +58,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
         var output = DefaultOutput();
         var keep = false;
         var suites = Suites.Both;
+        var clients = 16;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -62,8 +81,12 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
                             "risks" => Suites.Risks,
                             "calendar" => Suites.Calendar,
                             "both" => Suites.Both,
+                            "evidence" => Suites.Evidence,
                             var other => throw new ArgumentException($"Unknown suite '{other}'."),
                         };
+                        break;
+                    case "--clients":
+                        clients = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
                         break;
                     case "--requests":
                         requests = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
@@ -98,13 +121,13 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
             }
         }
 
-        if (requests < 30 || warmup < 0 || scale is <= 0 or > 1)
+        if (requests < 30 || warmup < 0 || scale is <= 0 or > 1 || clients is < 1 or > 64)
         {
-            error.WriteLine("--requests is at least 30, --warmup at least 0, --scale above 0 and at most 1.");
+            error.WriteLine("--requests is at least 30, --warmup at least 0, --scale above 0 and at most 1, --clients from 1 to 64.");
             return null;
         }
 
-        return new BenchOptions(providers, requests, warmup, scale, output, keep) { Arguments = string.Join(" ", args), Suites = suites };
+        return new BenchOptions(providers, requests, warmup, scale, output, keep) { Arguments = string.Join(" ", args), Suites = suites, EvidenceClients = clients };
     }
 
     /// <summary>docs/PERFORMANCE.md in the repository this is run from.</summary>

@@ -1,7 +1,7 @@
 using Perennial.Benchmarks;
 
 // Times the risk register and the maintenance calendar at scale on SQLite and PostgreSQL and writes docs/PERFORMANCE.md.
-//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --suite risks|calendar|both --provider sqlite|postgres|both
+//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --suite risks|calendar|both|evidence --provider sqlite|postgres|both
 if (BenchOptions.Parse(args, Console.Error) is not { } options)
 {
     return 2;
@@ -22,8 +22,19 @@ foreach (var provider in options.Providers)
     }
 }
 
+EvidenceResult? evidence = null;
+if (options.Suites.HasFlag(Suites.Evidence))
+{
+    evidence = await new EvidenceRun(options, Console.Out).RunAsync(CancellationToken.None);
+}
+
 if (options.Output is { } output)
 {
+    if (evidence is not null)
+    {
+        EvidenceReport.Write(output, evidence, options);
+    }
+
     if (risks.Count > 0)
     {
         Report.Write(output, risks, options);
@@ -37,4 +48,4 @@ if (options.Output is { } output)
     Console.WriteLine($"Results written to {output}");
 }
 
-return risks.SelectMany(r => r.Scenarios).All(s => s.Passed) && calendar.All(c => c.Passed) ? 0 : 1;
+return risks.SelectMany(r => r.Scenarios).All(s => s.Passed) && calendar.All(c => c.Passed) && evidence?.Passed != false ? 0 : 1;

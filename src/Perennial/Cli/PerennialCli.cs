@@ -40,6 +40,7 @@ public static class PerennialCli
         root.Subcommands.Add(DemoCommand(io));
         root.Subcommands.Add(CatalogCommand.Create(io));
         root.Subcommands.Add(CalendarCommand.Create(io));
+        root.Subcommands.Add(EvidenceCommand.Create(io));
         root.Subcommands.Add(RemindersCommand.Create(io));
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });

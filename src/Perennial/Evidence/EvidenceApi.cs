@@ -50,6 +50,8 @@ public static class EvidenceApi
     private const string KnownFields = "title, description, kind, periodFrom, periodTo, collectedAt, activityId, occurrenceId, controlId, frameworkId, "
         + "retainUntil, clientKey, supersedes, url, text, report";
 
+    private const int MultipartBufferBytes = 64 * 1024;
+
     private static readonly JsonSerializerOptions MetadataJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -126,7 +128,8 @@ public static class EvidenceApi
             throw UseCaseException.Invalid("body", "The multipart Content-Type has no boundary.");
         }
 
-        var reader = new MultipartReader(boundary, context.Request.Body) { BodyLengthLimit = null };
+        // A 64 KB buffer instead of the reader's 4 KB default: the file section is handed out in larger reads.
+        var reader = new MultipartReader(boundary, context.Request.Body, MultipartBufferBytes) { BodyLengthLimit = null };
         EvidenceInput? input = null;
         CheckedEvidence? checkedInput = null;
         StoredContent? stored = null;
