@@ -274,6 +274,7 @@ public sealed class EvidenceService(
         };
         AddLinks(item, evidence.ActivityId, evidence.OccurrenceId, input.ControlId, input.FrameworkId);
 
+        using var gate = await SqliteWriteGate.EnterAsync(db.Database, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (input.Supersedes is { } sid)
         {

@@ -92,6 +92,12 @@ internal static class ServeCommand
             await db.Database.MigrateAsync(ct);
         }
 
+        if (db.Database.IsSqlite())
+        {
+            // Write-ahead logging: readers never block the writer and a commit is one append, not a journal rewrite.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", ct);
+        }
+
         if (scope.ServiceProvider.GetRequiredService<PerennialOptions>().Demo)
         {
             return await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(ct);
