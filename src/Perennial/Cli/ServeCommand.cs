@@ -90,12 +90,11 @@ internal static class ServeCommand
         if (database.MigrateOnStart ?? database.ParsedProvider == DatabaseProvider.Sqlite)
         {
             await db.Database.MigrateAsync(ct);
-        }
-
-        if (db.Database.IsSqlite())
-        {
-            // Write-ahead logging: readers never block the writer and a commit is one append, not a journal rewrite.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", ct);
+            if (db.Database.IsSqlite())
+            {
+                // Write-ahead logging (kept in the file): readers never block the writer and a commit is one append, not a journal rewrite.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", ct);
+            }
         }
 
         if (scope.ServiceProvider.GetRequiredService<PerennialOptions>().Demo)
