@@ -70,14 +70,6 @@ internal sealed class EvidenceRun(BenchOptions options, TextWriter log)
             await app.StartAsync(ct);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             var version = await BenchHost.PrepareStatisticsAsync(app.Services, DatabaseProvider.Sqlite, ct);
-            if (Environment.GetEnvironmentVariable("BENCH_SQLITE_WAL") == "1")
-            {
-                // Experiment: what write-ahead logging (persistent in the database file) would change.
-                await using var scope = app.Services.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<PerennialDbContext>().Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", ct);
-                version += ", journal_mode=WAL (experiment)";
-            }
-
             var token = await SetUpAsync(app, ct);
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
