@@ -181,9 +181,10 @@ public sealed class ActivityService(PerennialDbContext db, TimeProvider time)
     {
         var activity = await GetAsync(organisationId, id, ct);
         var occurrences = await db.Occurrences.Where(o => o.ActivityId == id).Include(o => o.Evidence).ToListAsync(ct);
-        if (occurrences.Any(o => o.State != OccurrenceState.Open || o.Evidence.Count > 0 || o.NonconformityId is not null || !string.IsNullOrEmpty(o.Notes)))
+        if (occurrences.Any(o => o.State != OccurrenceState.Open || o.Evidence.Count > 0 || o.NonconformityId is not null || !string.IsNullOrEmpty(o.Notes))
+            || await db.EvidenceItemLinks.AnyAsync(l => l.ActivityId == id, ct))
         {
-            throw UseCaseException.Conflict("state", $"{activity.Reference} has a history of completed or skipped occurrences; retire it instead (state: retired) so the record stays.");
+            throw UseCaseException.Conflict("state", $"{activity.Reference} has a history (completed or skipped occurrences, or evidence); retire it instead (state: retired) so the record stays.");
         }
 
         await using var transaction = await BeginAsync(ct);

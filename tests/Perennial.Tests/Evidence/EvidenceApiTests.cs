@@ -167,6 +167,26 @@ public abstract class EvidenceApiTests(DatabaseProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task An_activity_with_evidence_cannot_be_deleted_even_when_no_occurrence_holds_it()
+    {
+        // A single date in the past: no occurrence is generated, so the evidence is linked to the activity alone.
+        var activityId = (await (await manager.PostAsJsonAsync($"{Base}/activities", new
+        {
+            title = "One-off penetration test",
+            ownerEmail = "pipeline@acme.test",
+            rrule = "FREQ=YEARLY;COUNT=1",
+            dtStart = "2026-01-10T09:00:00",
+            timeZone = "UTC",
+        })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var item = await GetJsonAsync(auditor, $"{Base}/evidence/{await ItemAsync(await UploadAsync(contributor, Encoding.UTF8.GetBytes("pentest report"), "report.pdf", new { activityId, periodTo = "2026-01-20" }))}");
+        Assert.Empty(item.GetProperty("occurrenceIds").EnumerateArray());
+
+        var delete = await manager.DeleteAsync($"{Base}/activities/{activityId}");
+        Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
+        Assert.Equal([activityId], (await GetJsonAsync(auditor, $"{Base}/evidence/{item.GetProperty("id").GetGuid()}")).GetProperty("activityIds").EnumerateArray().Select(e => e.GetGuid()));
+    }
+
+    [Fact]
     public async Task Completing_an_occurrence_with_a_file_records_an_evidence_item_for_it()
     {
         var activityId = (await (await manager.PostAsJsonAsync($"{Base}/activities", new
