@@ -261,7 +261,7 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
             var item = NewEvidenceItem(occurrence, actor, now, EvidenceKind.File);
             item.Title = SafeFileName(file.FileName);
             item.FileName = item.Title;
-            item.ContentType = SafeContentType(file.ContentType);
+            item.ContentType = EvidenceService.SafeContentType(file.ContentType);
             item.Size = stored.Size;
             item.Sha256 = stored.Sha256;
             items.Add(item);
@@ -273,7 +273,7 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
                 Kind = OccurrenceEvidenceKind.File,
                 Requirement = requirements[i],
                 FileName = SafeFileName(file.FileName),
-                ContentType = SafeContentType(file.ContentType),
+                ContentType = item.ContentType,
                 Size = stored.Size,
                 Sha256 = stored.Sha256,
                 AddedByUserId = actor.UserId,
@@ -476,9 +476,6 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
 
         return clean.Length > OccurrenceEvidence.FileNameMaxLength ? clean[^OccurrenceEvidence.FileNameMaxLength..] : clean;
     }
-
-    private static string SafeContentType(string? type) =>
-        type is { Length: > 0 and <= 200 } && type.Contains('/', StringComparison.Ordinal) && !type.Any(char.IsControl) ? type : "application/octet-stream";
 
     private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
 
