@@ -185,6 +185,24 @@ public abstract class EvidenceStoreContractTests : IAsyncDisposable
         Assert.Equal(1, await CountStoredObjectsAsync());
     }
 
+    // Around the store's 1 MB write buffer: a short last chunk, an exact multiple, one byte either side.
+    [Theory]
+    [InlineData(3 * 1024 * 1024 + 12_345)]
+    [InlineData(2 * 1024 * 1024)]
+    [InlineData(1024 * 1024 + 1)]
+    [InlineData(1024 * 1024 - 1)]
+    public async Task Content_read_in_odd_sized_pieces_round_trips_byte_for_byte(int length)
+    {
+        var store = await StoreAsync();
+        var bytes = RandomBytes(length, seed: length);
+
+        var stored = await store.PutAsync(new TrickleStream(bytes, 7_919), Limit, CancellationToken.None);
+
+        Assert.Equal(new StoredContent(Convert.ToHexStringLower(SHA256.HashData(bytes)), length), stored);
+        Assert.Equal(bytes, await ReadAsync(store, stored.Sha256));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(TemporaryFolder));
+    }
+
     [Fact]
     public async Task Concurrent_puts_of_the_same_bytes_are_fine()
     {
@@ -245,6 +263,20 @@ public abstract class EvidenceStoreContractTests : IAsyncDisposable
         }
 
         return hashes;
+    }
+
+    /// <summary>A body that hands out at most a few kilobytes per read, as request bodies do.</summary>
+    private sealed class TrickleStream(byte[] bytes, int piece) : MemoryStream(bytes, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, piece));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, piece)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, piece)], cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, piece), cancellationToken);
     }
 
     /// <summary>A body whose sender dies part-way: some bytes arrive, then the read fails.</summary>

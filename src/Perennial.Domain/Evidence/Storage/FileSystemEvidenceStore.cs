@@ -39,13 +39,7 @@ public sealed class FileSystemEvidenceStore : IEvidenceStore
         var scratch = Path.Combine(temporary, Guid.NewGuid().ToString("N"));
         try
         {
-            StoredContent stored;
-            await using (var file = new FileStream(scratch, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-            {
-                stored = await HashingCopy.CopyAsync(content, file, maxBytes, ct);
-                await file.FlushAsync(ct);
-                file.Flush(flushToDisk: true);
-            }
+            var stored = (await HashingFileWriter.WriteNewAsync(content, scratch, maxBytes, flushToDisk: true, ct)).Content;
 
             var target = PathOf(stored.Sha256);
             if (!File.Exists(target))
@@ -126,77 +120,9 @@ public sealed class FileSystemEvidenceStore : IEvidenceStore
     }
 }
 
-/// <summary>Copies a stream while hashing it with SHA-256 and enforcing a size limit.</summary>
+/// <summary>Hashing helpers for stored content.</summary>
 public static class HashingCopy
 {
-    private const int BufferSize = 1024 * 1024;
-
-    public static async Task<StoredContent> CopyAsync(Stream source, Stream destination, long maxBytes, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(destination);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        // Two buffers: while one is being written, the next is read and hashed, so that on a machine
-        // with more than one core the write overlaps the hashing instead of following it.
-        byte[][] buffers = [System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize), System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize)];
-        var writing = Task.CompletedTask;
-        try
-        {
-            long size = 0;
-            var current = 0;
-            int filled;
-            while ((filled = await FillAsync(source, buffers[current], ct)) > 0)
-            {
-                size += filled;
-                if (size > maxBytes)
-                {
-                    throw new ContentTooLargeException(maxBytes);
-                }
-
-                hash.AppendData(buffers[current], 0, filled);
-                await writing;
-                writing = destination.WriteAsync(buffers[current].AsMemory(0, filled), ct).AsTask();
-                current ^= 1;
-            }
-
-            await writing;
-            return new StoredContent(Convert.ToHexStringLower(hash.GetHashAndReset()), size);
-        }
-        finally
-        {
-            // A write still running must finish before its buffer goes back to the pool.
-            try
-            {
-                await writing;
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or UnauthorizedAccessException)
-            {
-                // Already reported by the await above, or superseded by the exception being thrown.
-            }
-
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffers[0]);
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffers[1]);
-        }
-    }
-
-    /// <summary>
-    /// Reads until the buffer is full or the source ends. Request bodies and multipart sections hand out a
-    /// few kilobytes per read; hashing and writing in whole buffers keeps the number of write calls (each
-    /// an unbuffered, asynchronous file write) per megabyte at one instead of hundreds.
-    /// </summary>
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken ct)
-    {
-        var filled = 0;
-        int read;
-        while (filled < BufferSize && (read = await source.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), ct)) > 0)
-        {
-            filled += read;
-        }
-
-        return filled;
-    }
-
     /// <summary>The SHA-256 of a stream's remaining bytes.</summary>
     public static async Task<string> HashAsync(Stream source, CancellationToken ct)
     {

@@ -24,6 +24,7 @@ public sealed class S3EvidenceStore : IEvidenceStore, IDisposable
     private readonly string keyPrefix;
     private readonly string where;
     private readonly string temporary;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> uploads = new(StringComparer.Ordinal);
     private volatile bool bucketChecked;
 
     public S3EvidenceStore(S3StoreOptions options, DataPaths paths)
@@ -119,23 +120,51 @@ public sealed class S3EvidenceStore : IEvidenceStore, IDisposable
         var scratch = Path.Combine(temporary, Guid.NewGuid().ToString("N"));
         try
         {
-            StoredContent stored;
-            await using (var file = new FileStream(scratch, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-            {
-                stored = await HashingCopy.CopyAsync(content, file, maxBytes, ct);
-            }
+            // Staged for the upload only: no need to wait for the disk.
+            var stored = (await HashingFileWriter.WriteNewAsync(content, scratch, maxBytes, flushToDisk: false, ct)).Content;
 
             await EnsureBucketAsync(ct);
-            if (!await ExistsAsync(stored.Sha256, ct))
-            {
-                await UploadAsync(scratch, stored, ct);
-            }
-
+            await UploadUnlessStoredAsync(scratch, stored, ct);
             return stored;
         }
         finally
         {
             File.Delete(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Uploads staged content unless its object exists. Requests in this instance carrying the same bytes
+    /// wait for the one already uploading them and then find the object there, instead of sending the same
+    /// bytes several times over (some S3-compatible servers also do not make overlapping writes of one key atomic).
+    /// </summary>
+    private async Task UploadUnlessStoredAsync(string scratch, StoredContent stored, CancellationToken ct)
+    {
+        while (true)
+        {
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var current = uploads.GetOrAdd(stored.Sha256, mine.Task);
+            if (current != mine.Task)
+            {
+                // Whether that upload succeeded or not, look again: its failure is its own request's to report.
+                await current.WaitAsync(ct);
+                continue;
+            }
+
+            try
+            {
+                if (!await ExistsAsync(stored.Sha256, ct))
+                {
+                    await UploadAsync(scratch, stored, ct);
+                }
+
+                return;
+            }
+            finally
+            {
+                uploads.TryRemove(new KeyValuePair<string, Task>(stored.Sha256, mine.Task));
+                mine.SetResult();
+            }
         }
     }
 
