@@ -40,6 +40,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Activities.OccurrenceService>();
         services.AddScoped<Activities.MaintenanceCalendar>();
         services.AddScoped<Evidence.EvidenceService>();
+        services.AddSingleton<Evidence.EvidenceRecordWriter>();
         services.AddScoped<Evidence.EvidenceTimeline>();
         services.AddScoped<Evidence.EvidenceVerifier>();
         services.AddPerennialCollectors();

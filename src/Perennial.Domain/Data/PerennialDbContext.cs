@@ -104,6 +104,12 @@ public sealed class PerennialDbContext(
         ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
 
     /// <summary>
+    /// Who changed which record, for a save made on behalf of several callers at once (the evidence record
+    /// writer commits many requests' records together); records not named here get the scope's actor.
+    /// </summary>
+    internal IReadOnlyDictionary<Guid, AuditActor>? ActorsByRecord { get; set; }
+
+    /// <summary>
     /// Synchronous saves are for infrastructure records only (data-protection keys); ISMS data is
     /// saved asynchronously so that it can take the audit trail's lock.
     /// </summary>
@@ -142,10 +148,11 @@ public sealed class PerennialDbContext(
             var current = actor.Current;
             foreach (var entry in entries)
             {
+                var who = ActorsByRecord is { } actors && actors.TryGetValue(entry.EntityId, out var recordActor) ? recordActor : current;
                 entry.Sequence = head.LastSequence + 1;
                 entry.At = at;
-                entry.ActorUserId = current.UserId;
-                entry.ActorName = current.Name;
+                entry.ActorUserId = who.UserId;
+                entry.ActorName = who.Name;
                 entry.PreviousHash = head.LastHash;
                 entry.Hash = entry.ComputeHash();
                 head.LastSequence = entry.Sequence;

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
+using Perennial.AuditTrail;
 using Perennial.Common;
 using Perennial.Data;
 using Perennial.Evidence.Storage;
@@ -67,7 +68,8 @@ public sealed record EvidenceQuery(
 /// record, so no item ever points at content that is missing or partial.
 /// </summary>
 public sealed class EvidenceService(
-    PerennialDbContext db, TimeProvider time, IEvidenceStore store, EvidenceOptions options, IEnumerable<IEvidenceReportImporter> importers)
+    PerennialDbContext db, TimeProvider time, IEvidenceStore store, EvidenceOptions options, IEnumerable<IEvidenceReportImporter> importers,
+    EvidenceRecordWriter writer, IAuditActorAccessor actor)
 {
     /// <summary>How far into the future a period may end (time zones ahead of UTC).</summary>
     private const int FutureSlackDays = 1;
@@ -273,7 +275,58 @@ public sealed class EvidenceService(
             ClientKey = evidence.ClientKey,
         };
         AddLinks(item, evidence.ActivityId, evidence.OccurrenceId, input.ControlId, input.FrameworkId);
+        var occurrenceEntry = evidence.OccurrenceId is { } occurrenceId
+            ? new OccurrenceEvidence
+            {
+                Id = Guid.NewGuid(),
+                OrganisationId = organisationId,
+                OccurrenceId = occurrenceId,
+                EvidenceItemId = item.Id,
+                Kind = stored is null ? OccurrenceEvidenceKind.Link : OccurrenceEvidenceKind.File,
+                FileName = item.FileName,
+                ContentType = item.ContentType,
+                Size = item.Size,
+                Sha256 = item.Sha256,
+                Url = item.Url,
+                AddedByUserId = origin.UserId,
+                AddedAt = now,
+            }
+            : null;
 
+        try
+        {
+            if (input.Supersedes is null && input.Report is null && db.Database.CurrentTransaction is null)
+            {
+                // A new item on its own: committed together with other requests' items (one commit for many).
+                await writer.WriteAsync(occurrenceEntry is null ? [item] : [item, occurrenceEntry], actor.Current, ct);
+                if (origin.UserId is { } userId)
+                {
+                    item.SourceUser = await db.Users.FindAsync([userId], ct); // for the answer, as a save of its own would fix it up
+                }
+            }
+            else
+            {
+                await RecordInTransactionAsync(organisationId, item, occurrenceEntry, stored, input, now, ct);
+            }
+        }
+        catch (DbUpdateException) when (evidence.ClientKey is { } raced)
+        {
+            // Another request with the same client key won the race; answer with its item.
+            db.ChangeTracker.Clear();
+            var winner = await FindByClientKeyAsync(organisationId, raced, ct) ?? throw UseCaseException.Conflict("clientKey", "The upload could not be recorded; try again.");
+            return Replay(winner, stored);
+        }
+
+        return new EvidenceRecorded(item, true);
+    }
+
+    /// <summary>
+    /// A new version (the old item is marked superseded in the same transaction), an item whose report is
+    /// imported into findings with it, or an item recorded inside the caller's own transaction.
+    /// </summary>
+    private async Task RecordInTransactionAsync(
+        Guid organisationId, EvidenceItem item, OccurrenceEvidence? occurrenceEntry, StoredContent? stored, EvidenceInput input, DateTimeOffset now, CancellationToken ct)
+    {
         using var gate = await SqliteWriteGate.EnterAsync(db.Database, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (input.Supersedes is { } sid)
@@ -296,22 +349,9 @@ public sealed class EvidenceService(
             await ImporterFor(report).ImportAsync(organisationId, item, report.Trim().ToLowerInvariant(), content, ct);
         }
 
-        if (evidence.OccurrenceId is { } occurrenceId)
+        if (occurrenceEntry is not null)
         {
-            db.OccurrenceEvidence.Add(new OccurrenceEvidence
-            {
-                OrganisationId = organisationId,
-                OccurrenceId = occurrenceId,
-                EvidenceItemId = item.Id,
-                Kind = stored is null ? OccurrenceEvidenceKind.Link : OccurrenceEvidenceKind.File,
-                FileName = item.FileName,
-                ContentType = item.ContentType,
-                Size = item.Size,
-                Sha256 = item.Sha256,
-                Url = item.Url,
-                AddedByUserId = origin.UserId,
-                AddedAt = now,
-            });
+            db.OccurrenceEvidence.Add(occurrenceEntry);
         }
 
         try
@@ -319,16 +359,11 @@ public sealed class EvidenceService(
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
-        catch (DbUpdateException) when (evidence.ClientKey is { } raced)
+        catch (DbUpdateException)
         {
-            // Another request with the same client key won the race; answer with its item.
             await transaction.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            var winner = await FindByClientKeyAsync(organisationId, raced, ct) ?? throw UseCaseException.Conflict("clientKey", "The upload could not be recorded; try again.");
-            return Replay(winner, stored);
+            throw;
         }
-
-        return new EvidenceRecorded(item, true);
     }
 
     public async Task<EvidenceItem> GetAsync(Guid organisationId, Guid id, CancellationToken ct) =>

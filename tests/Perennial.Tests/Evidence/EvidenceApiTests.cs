@@ -106,6 +106,33 @@ public abstract class EvidenceApiTests(DatabaseProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Parallel_pushes_from_several_tokens_are_each_recorded_for_their_own_uploader()
+    {
+        var uploads = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+        {
+            var (client, email) = (i % 2 == 0) ? (contributor, "pipeline@acme.test") : (manager, "manager@acme.test");
+            var response = await UploadAsync(client, Encoding.UTF8.GetBytes($"nightly check {i}"), $"check-{i}.txt", new { title = $"Check {i}", clientKey = $"check-{i}" });
+            return (Id: await ItemAsync(response), Email: email);
+        }));
+
+        Assert.Equal(24, uploads.Select(u => u.Id).Distinct().Count());
+        foreach (var (id, email) in uploads)
+        {
+            Assert.Equal(email, (await GetJsonAsync(auditor, $"{Base}/evidence/{id}")).GetProperty("sourceUser").GetString());
+        }
+
+        await app.WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<PerennialDbContext>();
+            var users = await db.Users.ToDictionaryAsync(u => u.Email!, u => u.Id);
+            var ids = uploads.Select(u => u.Id).ToList();
+            var actors = await db.AuditEntries.Where(e => ids.Contains(e.EntityId)).ToDictionaryAsync(e => e.EntityId, e => e.ActorUserId);
+            Assert.All(uploads, u => Assert.Equal(users[u.Email], actors[u.Id]));
+        });
+        Assert.True((await app.VerifyAuditTrailAsync()).Intact);
+    }
+
+    [Fact]
     public async Task The_same_bytes_uploaded_twice_are_stored_once_as_two_items()
     {
         var bytes = RandomNumberGenerator.GetBytes(10_000);
