@@ -440,31 +440,15 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
         throw UseCaseException.Forbidden($"Only the owner or deputy of {activity.Reference}, or an ISMS manager, can {verb} its occurrences.");
     }
 
-    /// <summary>Keeps the last path segment, drops control and path characters, and bounds the length.</summary>
     /// <summary>The evidence item a completion leaves: it covers the day the work was done, and is linked to the occurrence and its activity.</summary>
     private static EvidenceItem NewEvidenceItem(Occurrence occurrence, OccurrenceActor actor, DateTimeOffset now, EvidenceKind kind)
     {
-        var id = Guid.CreateVersion7(now);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        return new EvidenceItem
-        {
-            Id = id,
-            OrganisationId = occurrence.OrganisationId,
-            Kind = kind,
-            PeriodFrom = today,
-            PeriodTo = today,
-            CollectedAt = now,
-            RecordedAt = now,
-            Source = EvidenceSource.Occurrence,
-            SourceUserId = actor.UserId,
-            Links =
-            [
-                new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = id, ActivityId = occurrence.ActivityId },
-                new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = id, OccurrenceId = occurrence.Id },
-            ],
-        };
+        return EvidenceItem.New(occurrence.OrganisationId, kind, today, today, now, now, new EvidenceOrigin(EvidenceSource.Occurrence, actor.UserId))
+            .LinkTo(activityId: occurrence.ActivityId, occurrenceId: occurrence.Id);
     }
 
+    /// <summary>Keeps the last path segment, drops control and path characters, and bounds the length.</summary>
     public static string SafeFileName(string? name)
     {
         var last = (name ?? "").Replace('\\', '/').Split('/').LastOrDefault() ?? "";

@@ -110,6 +110,56 @@ public sealed class EvidenceItem : IAudited
 
     Guid? IAudited.OrganisationId => OrganisationId;
 
+    /// <summary>
+    /// A new item's common part, the same for uploads, pushes, collector runs and occurrence completions:
+    /// identity, kind, the period covered, when it was collected and recorded, and who or what it came from.
+    /// The caller adds title, content and links.
+    /// </summary>
+    public static EvidenceItem New(Guid organisationId, EvidenceKind kind, DateOnly periodFrom, DateOnly periodTo, DateTimeOffset collectedAt, DateTimeOffset recordedAt, EvidenceOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        return new EvidenceItem
+        {
+            Id = Guid.CreateVersion7(recordedAt),
+            OrganisationId = organisationId,
+            Kind = kind,
+            PeriodFrom = periodFrom,
+            PeriodTo = periodTo,
+            CollectedAt = collectedAt,
+            RecordedAt = recordedAt,
+            Source = origin.Source,
+            SourceUserId = origin.UserId,
+            SourceTokenId = origin.TokenId,
+            CollectorRunId = origin.CollectorRunId,
+        };
+    }
+
+    /// <summary>Links the item to what it is evidence for (any that are given).</summary>
+    public EvidenceItem LinkTo(Guid? activityId = null, Guid? occurrenceId = null, Guid? controlId = null, Guid? frameworkId = null)
+    {
+        if (activityId is not null)
+        {
+            Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = Id, ActivityId = activityId });
+        }
+
+        if (occurrenceId is not null)
+        {
+            Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = Id, OccurrenceId = occurrenceId });
+        }
+
+        if (controlId is not null)
+        {
+            Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = Id, ControlId = controlId });
+        }
+
+        if (frameworkId is not null)
+        {
+            Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = Id, FrameworkId = frameworkId });
+        }
+
+        return this;
+    }
+
     public EvidenceStatus StatusOn(DateOnly today) =>
         SupersededById is not null ? EvidenceStatus.Superseded
         : RetainUntil is { } until && until < today ? EvidenceStatus.Expired

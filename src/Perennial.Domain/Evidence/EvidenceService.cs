@@ -250,31 +250,18 @@ public sealed class EvidenceService(
         var now = time.GetUtcNow();
         var input = evidence.Input;
         var safeName = stored is null ? null : OccurrenceService.SafeFileName(fileName);
-        var item = new EvidenceItem
-        {
-            Id = Guid.CreateVersion7(now),
-            OrganisationId = organisationId,
-            Kind = evidence.Kind,
-            Title = CleanTitle(input.Title) ?? safeName ?? evidence.Url ?? $"{evidence.Kind.ToName()} {evidence.PeriodTo:yyyy-MM-dd}",
-            Description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim(),
-            PeriodFrom = evidence.PeriodFrom,
-            PeriodTo = evidence.PeriodTo,
-            CollectedAt = evidence.CollectedAt,
-            RecordedAt = now,
-            Source = origin.Source,
-            SourceUserId = origin.UserId,
-            SourceTokenId = origin.TokenId,
-            CollectorRunId = origin.CollectorRunId,
-            FileName = safeName,
-            ContentType = stored is null ? null : SafeContentType(contentType),
-            Size = stored?.Size,
-            Sha256 = stored?.Sha256,
-            Url = evidence.Url,
-            RetainUntil = input.RetainUntil,
-            SupersedesId = input.Supersedes,
-            ClientKey = evidence.ClientKey,
-        };
-        AddLinks(item, evidence.ActivityId, evidence.OccurrenceId, input.ControlId, input.FrameworkId);
+        var item = EvidenceItem.New(organisationId, evidence.Kind, evidence.PeriodFrom, evidence.PeriodTo, evidence.CollectedAt, now, origin)
+            .LinkTo(evidence.ActivityId, evidence.OccurrenceId, input.ControlId, input.FrameworkId);
+        item.Title = CleanTitle(input.Title) ?? safeName ?? evidence.Url ?? $"{evidence.Kind.ToName()} {evidence.PeriodTo:yyyy-MM-dd}";
+        item.Description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
+        item.FileName = safeName;
+        item.ContentType = stored is null ? null : SafeContentType(contentType);
+        item.Size = stored?.Size;
+        item.Sha256 = stored?.Sha256;
+        item.Url = evidence.Url;
+        item.RetainUntil = input.RetainUntil;
+        item.SupersedesId = input.Supersedes;
+        item.ClientKey = evidence.ClientKey;
         var occurrenceEntry = evidence.OccurrenceId is { } occurrenceId
             ? new OccurrenceEvidence
             {
@@ -469,29 +456,6 @@ public sealed class EvidenceService(
     public static string SafeContentType(string? type) =>
         type is { Length: > 0 and <= EvidenceItem.ContentTypeMaxLength } && type.Contains('/', StringComparison.Ordinal) && !type.Any(char.IsControl)
             ? type : "application/octet-stream";
-
-    private static void AddLinks(EvidenceItem item, Guid? activityId, Guid? occurrenceId, Guid? controlId, Guid? frameworkId)
-    {
-        if (activityId is not null)
-        {
-            item.Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = item.Id, ActivityId = activityId });
-        }
-
-        if (occurrenceId is not null)
-        {
-            item.Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = item.Id, OccurrenceId = occurrenceId });
-        }
-
-        if (controlId is not null)
-        {
-            item.Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = item.Id, ControlId = controlId });
-        }
-
-        if (frameworkId is not null)
-        {
-            item.Links.Add(new EvidenceItemLink { Id = Guid.NewGuid(), EvidenceItemId = item.Id, FrameworkId = frameworkId });
-        }
-    }
 
     private IEvidenceReportImporter ImporterFor(string report)
     {
