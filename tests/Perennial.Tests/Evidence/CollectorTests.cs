@@ -9,6 +9,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Perennial.Data;
+using Perennial.Evidence;
 using Perennial.Evidence.Collectors;
 using Perennial.Organisations;
 using Perennial.Scheduling;
@@ -43,7 +44,11 @@ public abstract class CollectorTests(DatabaseProvider provider) : IAsyncLifetime
             ["Perennial:Evidence:Collectors:AllowedPrograms:1"] = "/usr/bin/cat",
             ["Perennial:Evidence:Collectors:AllowedPrograms:2"] = "/usr/bin/sleep",
             ["Perennial:Evidence:Collectors:AllowedPrograms:3"] = "/usr/bin/env",
-        }, services: s => s.AddSingleton<IEvidenceCollector, ExplodingCollector>());
+        }, services: s =>
+        {
+            s.AddSingleton<IEvidenceCollector, ExplodingCollector>();
+            s.AddSingleton<IEvidenceCollector, UnreadableSnapshotCollector>();
+        });
         var admin = await app.CreateUserAsync("admin@acme.test");
         orgId = (await app.CreateOrganisationAsync("acme", admin.Id)).Id;
         managerId = (await app.CreateUserAsync("manager@acme.test")).Id;
@@ -202,6 +207,55 @@ public abstract class CollectorTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(1, await RunCountAsync(weekly));
         Assert.Equal(new DateTimeOffset(2026, 3, 31, 1, 0, 0, TimeSpan.Zero), (await GetAsync(auditor, $"{Base}/collectors/{daily}")).GetProperty("nextRunAt").GetDateTimeOffset());
         Assert.Equal(new DateTimeOffset(2026, 3, 30, 4, 30, 0, TimeSpan.Zero), (await GetAsync(auditor, $"{Base}/collectors/{weekly}")).GetProperty("nextRunAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Runs_left_open_by_a_stopped_instance_are_closed_as_failed_once_well_past_their_timeout()
+    {
+        var id = await CreateCommandAsync("Interrupted", "/usr/bin/printf", ["x"], timeoutSeconds: 300, cron: "0 3 * * *");
+        var now = app.Time.GetUtcNow();
+        // Two runs an instance started and never finished (the timeout is 5 minutes): one long
+        // past it, one that may still be going on elsewhere.
+        Guid old = Guid.NewGuid(), recent = Guid.NewGuid();
+        await app.WithScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<PerennialDbContext>();
+            db.CollectorRuns.Add(new CollectorRun { Id = old, OrganisationId = orgId, CollectorId = id, Trigger = CollectorRunTrigger.Schedule, StartedAt = now.AddMinutes(-16) });
+            db.CollectorRuns.Add(new CollectorRun { Id = recent, OrganisationId = orgId, CollectorId = id, Trigger = CollectorRunTrigger.Manual, StartedAt = now.AddMinutes(-12) });
+            await db.SaveChangesAsync();
+            await db.Collectors.Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.LastRunId, old).SetProperty(c => c.LastRunAt, now.AddMinutes(-16)).SetProperty(c => c.LastOutcome, CollectorRunOutcome.Running));
+        });
+
+        var result = await RunJobAsync();
+
+        Assert.Contains("1 run(s) left open by a stopped instance closed as failed", result.Message, StringComparison.Ordinal);
+        var runs = (await GetAsync(auditor, $"{Base}/collectors/{id}/runs")).GetProperty("items").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetGuid());
+        Assert.Equal("failed", runs[old].GetProperty("outcome").GetString());
+        Assert.Equal(CollectorRunner.AbandonedMessage, runs[old].GetProperty("error").GetString());
+        Assert.Equal(now, runs[old].GetProperty("endedAt").GetDateTimeOffset());
+        Assert.Equal("running", runs[recent].GetProperty("outcome").GetString());
+        var last = (await GetAsync(auditor, $"{Base}/collectors/{id}")).GetProperty("lastRun");
+        Assert.Equal(("failed", CollectorRunner.AbandonedMessage), (last.GetProperty("outcome").GetString(), last.GetProperty("summary").GetString()));
+
+        // Its own timeout plus ten minutes: 15 minutes after it started.
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.DoesNotContain("left open", (await RunJobAsync()).Message, StringComparison.Ordinal);
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Contains("1 run(s) left open", (await RunJobAsync()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stored_snapshot_that_access_reviews_cannot_read_still_counts_as_a_successful_run()
+    {
+        var created = await PostAsync(manager, $"{Base}/collectors", new { name = "Odd directory", kind = UnreadableSnapshotCollector.KindName, settings = new { }, cron = "0 3 * * *" });
+        var id = created.GetProperty("id").GetGuid();
+
+        var run = await PostAsync(manager, $"{Base}/collectors/{id}/run", new { }, HttpStatusCode.OK);
+
+        Assert.Equal("succeeded", run.GetProperty("outcome").GetString());
+        Assert.Equal(1, run.GetProperty("itemsProduced").GetInt32());
+        var items = await GetAsync(auditor, $"{Base}/evidence?run={run.GetProperty("id").GetGuid()}");
+        Assert.Equal(1, items.GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -401,6 +455,24 @@ public abstract class CollectorTests(DatabaseProvider provider) : IAsyncLifetime
 
         public Task<IReadOnlyList<CollectedEvidence>> CollectAsync(CollectorRunContext context, CancellationToken ct) =>
             throw new InvalidOperationException("the target system is on fire");
+    }
+
+    /// <summary>A collector that returns content labelled as an accounts snapshot which is not one.</summary>
+    private sealed class UnreadableSnapshotCollector : IEvidenceCollector
+    {
+        public const string KindName = "test-unreadable-snapshot";
+
+        public string Kind => KindName;
+
+        public string Label => "Unreadable snapshot (test)";
+
+        public void Validate(JsonElement settings, string? secret)
+        {
+        }
+
+        public Task<IReadOnlyList<CollectedEvidence>> CollectAsync(CollectorRunContext context, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<CollectedEvidence>>(
+                [new CollectedEvidence("Accounts", "accounts.json", AccountSnapshot.ContentType, new MemoryStream("{\"not\":\"a snapshot\"}"u8.ToArray()))]);
     }
 
     /// <summary>An HTTP server on a free local port that answers with a JSON body when the bearer token matches, 401 otherwise.</summary>

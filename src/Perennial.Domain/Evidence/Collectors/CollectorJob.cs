@@ -10,7 +10,8 @@ namespace Perennial.Evidence.Collectors;
 /// Every minute: runs the collectors whose next run has come, each in a service scope of its own.
 /// Each is claimed first with a conditional update, so two instances (or a run that overlaps the
 /// next firing) never run the same due run twice. A collector that fails or throws is recorded as a
-/// failed run; nothing it does stops the others or the scheduler.
+/// failed run; nothing it does stops the others or the scheduler. Runs left open by an instance that
+/// stopped part-way are closed as failed first.
 /// </summary>
 public sealed partial class CollectorJob : IScheduledJob
 {
@@ -33,6 +34,12 @@ public sealed partial class CollectorJob : IScheduledJob
 
         var scopes = services.GetRequiredService<IServiceScopeFactory>();
         int succeeded = 0, failed = 0, broken = 0;
+        int abandoned;
+        await using (var sweep = scopes.CreateAsyncScope())
+        {
+            abandoned = await sweep.ServiceProvider.GetRequiredService<CollectorRunner>().CloseAbandonedRunsAsync(now, ct);
+        }
+
         foreach (var collector in due)
         {
             try
@@ -67,7 +74,8 @@ public sealed partial class CollectorJob : IScheduledJob
             }
         }
 
-        var summary = $"{succeeded + failed + broken} collector run(s): {succeeded} succeeded, {failed} failed" + (broken > 0 ? $", {broken} could not be recorded" : "");
+        var summary = $"{succeeded + failed + broken} collector run(s): {succeeded} succeeded, {failed} failed" + (broken > 0 ? $", {broken} could not be recorded" : "")
+            + (abandoned > 0 ? $"; {abandoned} run(s) left open by a stopped instance closed as failed" : "");
         // Failed collector runs are the collectors' business (their owners are told); the job failed only when a run could not even be recorded.
         return broken == 0 ? JobResult.Ok(summary) : JobResult.Failed(summary);
     }

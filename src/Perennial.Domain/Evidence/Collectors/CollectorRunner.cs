@@ -171,10 +171,50 @@ public sealed partial class CollectorRunner(
         if (result.ContentType == AccountSnapshot.ContentType)
         {
             // A new snapshot of accounts confirms the revokes and changes of earlier reviews of the same system.
-            await accessReviews.ApplySnapshotAsync(collector.OrganisationId, recorded.Item.Id, ct);
+            // The evidence is stored whatever happens here; actions left open are confirmed by the next snapshot.
+            try
+            {
+                await accessReviews.ApplySnapshotAsync(collector.OrganisationId, recorded.Item.Id, ct);
+            }
+            catch (Exception e) when (e is DbUpdateException or UseCaseException or InvalidOperationException or JsonException)
+            {
+                LogConfirmationFailed(e, collector.Id, recorded.Item.Id);
+            }
+
             db.ChangeTracker.Clear();
         }
     }
+
+    /// <summary>
+    /// Closes runs left "running" by an instance that stopped part-way (a crash, a killed container): a run
+    /// still open well past its collector's timeout cannot be going on anywhere, so it is recorded as failed,
+    /// and the collector's last outcome with it when it was its last run. Returns how many were closed.
+    /// </summary>
+    public async Task<int> CloseAbandonedRunsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var open = await db.CollectorRuns.AsNoTracking()
+            .Where(r => r.Outcome == CollectorRunOutcome.Running)
+            .Join(db.Collectors, r => r.CollectorId, c => c.Id, (r, c) => new { r.Id, r.CollectorId, r.StartedAt, c.TimeoutSeconds })
+            .ToListAsync(ct);
+        var closed = 0;
+        foreach (var run in open.Where(r => r.StartedAt + TimeSpan.FromSeconds(r.TimeoutSeconds) + AbandonedAfter < now))
+        {
+            closed += await db.CollectorRuns.Where(r => r.Id == run.Id && r.Outcome == CollectorRunOutcome.Running).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Outcome, CollectorRunOutcome.Failed)
+                .SetProperty(r => r.EndedAt, now)
+                .SetProperty(r => r.Error, AbandonedMessage), ct);
+            await db.Collectors.Where(c => c.Id == run.CollectorId && c.LastRunId == run.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.LastOutcome, CollectorRunOutcome.Failed)
+                .SetProperty(c => c.LastSummary, AbandonedMessage), ct);
+        }
+
+        return closed;
+    }
+
+    /// <summary>How long past its timeout a run may stay open before it counts as abandoned.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
+
+    public const string AbandonedMessage = "The run never finished: the Perennial instance running it stopped before it ended.";
 
     /// <summary>Writes the run's end and the collector's last-run summary; moves a next run that has already passed on.</summary>
     private async Task FinishAsync(Collector collector, CollectorRun run, CancellationToken ct)
@@ -204,6 +244,9 @@ public sealed partial class CollectorRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Name} ({Id}) run {Outcome}: {Error}")]
     private partial void LogRunFailed(string name, Guid id, string outcome, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Id} stored accounts snapshot {ItemId}, but confirming access-review actions against it failed; the next snapshot will")]
+    private partial void LogConfirmationFailed(Exception exception, Guid id, Guid itemId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not queue the failure alert of collector {Id}")]
     private partial void LogAlertFailed(Exception exception, Guid id);
