@@ -114,6 +114,28 @@ public sealed class OccurrenceEvidence : IAudited
     public DateTimeOffset AddedAt { get; set; }
 
     Guid? IAudited.OrganisationId => OrganisationId;
+
+    /// <summary>The occurrence's entry for an evidence item: its file (name, type, size, hash) or its link.</summary>
+    public static OccurrenceEvidence For(Evidence.EvidenceItem item, Guid occurrenceId, Guid? addedByUserId, DateTimeOffset addedAt, string? requirement = null)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return new OccurrenceEvidence
+        {
+            Id = Guid.NewGuid(),
+            OrganisationId = item.OrganisationId,
+            OccurrenceId = occurrenceId,
+            EvidenceItemId = item.Id,
+            Kind = item.Sha256 is null ? OccurrenceEvidenceKind.Link : OccurrenceEvidenceKind.File,
+            Requirement = requirement,
+            FileName = item.FileName,
+            ContentType = item.ContentType,
+            Size = item.Size,
+            Sha256 = item.Sha256,
+            Url = item.Url,
+            AddedByUserId = addedByUserId,
+            AddedAt = addedAt,
+        };
+    }
 }
 
 internal sealed class OccurrenceConfiguration : IEntityTypeConfiguration<Occurrence>

@@ -265,20 +265,7 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
             item.Size = stored.Size;
             item.Sha256 = stored.Sha256;
             items.Add(item);
-            added.Add(new OccurrenceEvidence
-            {
-                EvidenceItemId = item.Id,
-                OrganisationId = organisationId,
-                OccurrenceId = occurrence.Id,
-                Kind = OccurrenceEvidenceKind.File,
-                Requirement = requirements[i],
-                FileName = SafeFileName(file.FileName),
-                ContentType = item.ContentType,
-                Size = stored.Size,
-                Sha256 = stored.Sha256,
-                AddedByUserId = actor.UserId,
-                AddedAt = now,
-            });
+            added.Add(OccurrenceEvidence.For(item, occurrence.Id, actor.UserId, now, requirements[i]));
         }
 
         foreach (var link in links)
@@ -289,17 +276,7 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
             items.Add(item);
         }
 
-        added.AddRange(links.Select((l, i) => new OccurrenceEvidence
-        {
-            EvidenceItemId = items[newFiles.Count + i].Id,
-            OrganisationId = organisationId,
-            OccurrenceId = occurrence.Id,
-            Kind = OccurrenceEvidenceKind.Link,
-            Requirement = l.Requirement,
-            Url = l.Url,
-            AddedByUserId = actor.UserId,
-            AddedAt = now,
-        }));
+        added.AddRange(links.Select((l, i) => OccurrenceEvidence.For(items[newFiles.Count + i], occurrence.Id, actor.UserId, now, l.Requirement)));
 
         AssignRequirements(activity.EvidenceRequired, occurrence.Evidence, added);
         db.EvidenceItems.AddRange(items);

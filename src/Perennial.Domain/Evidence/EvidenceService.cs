@@ -262,23 +262,7 @@ public sealed class EvidenceService(
         item.RetainUntil = input.RetainUntil;
         item.SupersedesId = input.Supersedes;
         item.ClientKey = evidence.ClientKey;
-        var occurrenceEntry = evidence.OccurrenceId is { } occurrenceId
-            ? new OccurrenceEvidence
-            {
-                Id = Guid.NewGuid(),
-                OrganisationId = organisationId,
-                OccurrenceId = occurrenceId,
-                EvidenceItemId = item.Id,
-                Kind = stored is null ? OccurrenceEvidenceKind.Link : OccurrenceEvidenceKind.File,
-                FileName = item.FileName,
-                ContentType = item.ContentType,
-                Size = item.Size,
-                Sha256 = item.Sha256,
-                Url = item.Url,
-                AddedByUserId = origin.UserId,
-                AddedAt = now,
-            }
-            : null;
+        var occurrenceEntry = evidence.OccurrenceId is { } occurrenceId ? OccurrenceEvidence.For(item, occurrenceId, origin.UserId, now) : null;
 
         try
         {
