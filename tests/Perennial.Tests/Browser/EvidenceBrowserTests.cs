@@ -56,9 +56,23 @@ public sealed class EvidenceBrowserTests
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Upload evidence", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Last day it covers (empty: today)")).ToHaveValueAsync("2026-03-02");
         await BrowserHarness.AssertAccessibleAsync(page);
-        await page.GetByLabel("File (at most 100 MB)").SetInputFilesAsync(new FilePayload { Name = "restore-january.log", MimeType = "text/plain", Buffer = january });
+        var file = page.GetByLabel("File (at most 100 MB)");
+        var periodFrom = page.GetByLabel("First day it covers (empty: the same as the last day)");
+
+        // The period typed the wrong way round: the form comes back with the problem beside the field, and nothing is recorded.
+        await file.SetInputFilesAsync(new FilePayload { Name = "restore-january.log", MimeType = "text/plain", Buffer = january });
+        await periodFrom.FillAsync("2026-01-31");
+        await page.GetByLabel("Last day it covers (empty: today)").FillAsync("2026-01-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("is after periodTo");
+        await Expect(periodFrom).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(periodFrom).ToHaveAccessibleDescriptionAsync(new Regex("is after periodTo"));
+        await Expect(periodFrom).ToHaveValueAsync("2026-01-31");
+        await BrowserHarness.AssertAccessibleAsync(page);
+
+        await file.SetInputFilesAsync(new FilePayload { Name = "restore-january.log", MimeType = "text/plain", Buffer = january });
         await page.GetByLabel("Title (the file name when empty)").FillAsync("Backup restore test, January");
-        await page.GetByLabel("First day it covers (empty: the same as the last day)").FillAsync("2026-01-01");
+        await periodFrom.FillAsync("2026-01-01");
         await page.GetByLabel("Last day it covers (empty: today)").FillAsync("2026-01-31");
         var controls = page.GetByLabel("Control it is evidence for", new() { Exact = true });
         var a813 = controls.Locator("option").Filter(new() { HasTextRegex = new Regex(@"^\s*A\.8\.13\s") });
@@ -134,9 +148,9 @@ public sealed class EvidenceBrowserTests
         using (var api = app.CreateApiClient(await app.CreateTokenAsync(user.Id, "backup-pipeline")))
         using (var form = new MultipartFormDataContent())
         {
-            var file = new ByteArrayContent("restore of 2025-10-09: 40 tables, 12 minutes"u8.ToArray());
-            file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            form.Add(file, "file", "restore-october.log");
+            var part = new ByteArrayContent("restore of 2025-10-09: 40 tables, 12 minutes"u8.ToArray());
+            part.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+            form.Add(part, "file", "restore-october.log");
             form.Add(new StringContent(JsonSerializer.Serialize(new { title = "Backup restore test, October", controlId = control, periodFrom = "2025-10-01", periodTo = "2025-10-31" }), Encoding.UTF8, "application/json"), "metadata");
             using var pushed = await api.PostAsync($"/api/v1/orgs/{Slug}/evidence", form, ct);
             Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
@@ -279,6 +293,20 @@ public sealed class EvidenceBrowserTests
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "What it is evidence for" })).ToContainTextAsync("Vulnerability scan and remediation follow-up");
         await BrowserHarness.AssertAccessibleAsync(page);
 
+        // The scanner now publishes at 02:00: the schedule is edited, the rest of the collector stays.
+        await page.GoBackAsync();
+        await main.GetByRole(AriaRole.Link, new() { Name = "Edit the collector" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Edit Trivy report of the API image", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("or cron expression")).ToHaveValueAsync("0 3 * * *");
+        await Expect(page.GetByLabel("Secret", new() { Exact = true })).ToHaveAccessibleDescriptionAsync(new Regex("No secret is set"));
+        await BrowserHarness.AssertAccessibleAsync(page);
+        await page.GetByLabel("or cron expression").FillAsync("30 2 * * *");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the collector" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await Expect(Fact(page.Locator("dl.facts"), "Next runs")).ToHaveTextAsync("2026-03-03 02:30 UTC, 2026-03-04 02:30 UTC, 2026-03-05 02:30 UTC");
+        await Expect(Fact(page.Locator("dl.facts"), "Evidence goes to")).ToContainTextAsync("Vulnerability scan and remediation follow-up");
+        await Expect(runs).ToHaveCountAsync(1);
+
         await nav.GetByRole(AriaRole.Link, new() { Name = "Collectors", Exact = true }).ClickAsync();
         var collectorRow = page.GetByRole(AriaRole.Table, new() { Name = "Collectors by name" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "Trivy report of the API image" });
         await Expect(collectorRow).ToContainTextAsync("Succeeded");
@@ -292,6 +320,17 @@ public sealed class EvidenceBrowserTests
         await Expect(findings.Filter(new() { HasText = "CVE-2019-1549" })).ToHaveCountAsync(2);
         await Expect(findings.First).ToContainTextAsync("medium");
         await BrowserHarness.AssertAccessibleAsync(page);
+
+        // Medium findings get 30 days: every medium finding's due date follows.
+        await main.GetByRole(AriaRole.Link, new() { Name = "remediation deadlines" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Remediation deadlines", Level = 1 })).ToBeVisibleAsync();
+        await BrowserHarness.AssertAccessibleAsync(page);
+        await page.GetByLabel("Medium (days)").FillAsync("30");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save deadlines" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Deadlines saved: every finding's due date now follows them.");
+        await Expect(page.GetByLabel("Medium (days)")).ToHaveValueAsync("30");
+        await main.GetByRole(AriaRole.Link, new() { Name = "Findings", Exact = true }).ClickAsync();
+        await Expect(findings.Locator("td:nth-child(6)")).ToHaveTextAsync(["2026-04-01", "2026-04-01", "2026-04-01", "2026-04-01"]);
 
         // The privileged access review: started from its occurrence with a CSV export of the database's roles.
         await nav.GetByRole(AriaRole.Link, new() { Name = "Access reviews", Exact = true }).ClickAsync();
@@ -355,6 +394,20 @@ public sealed class EvidenceBrowserTests
         }
 
         await BrowserHarness.AssertAccessibleAsync(page);
+
+        // The revoke is followed up until a later snapshot shows the account gone.
+        await nav.GetByRole(AriaRole.Link, new() { Name = "Access reviews", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Access reviews, latest first" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "billing-db" }))
+            .ToContainTextAsync("2 of 2 decided");
+        await main.GetByRole(AriaRole.Link, new() { Name = "Follow-up actions (1 open)" }).ClickAsync();
+        var actions = page.GetByRole(AriaRole.Table, new() { Name = "Follow-up actions" }).Locator("tbody tr");
+        await Expect(actions).ToHaveCountAsync(1);
+        await Expect(actions).ToContainTextAsync("Use named admin accounts");
+        await Expect(actions).ToContainTextAsync("2026-03-16");
+        await Expect(actions).ToContainTextAsync("Open");
+        await BrowserHarness.AssertAccessibleAsync(page);
+        await actions.GetByRole(AriaRole.Link, new() { Name = "billing-db" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(reviewUrl);
 
         // The occurrence shows the signed-off review, whose record answers its required evidence.
         await main.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("Privileged access review, due 2026-03-31$") }).ClickAsync();
