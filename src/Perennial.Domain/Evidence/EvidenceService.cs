@@ -361,7 +361,7 @@ public sealed class EvidenceService(
         ArgumentNullException.ThrowIfNull(query);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var items = Filter(organisationId, query, today);
-        return await items.OrderByDescending(e => e.PeriodTo).ThenByDescending(e => e.RecordedAt)
+        return await items.OrderByDescending(e => e.PeriodTo).ThenByDescending(e => e.RecordedAt).ThenByDescending(e => e.Id)
             .Include(e => e.Links).Include(e => e.SourceUser).AsSplitQuery().ToPagedAsync(page, ct);
     }
 
