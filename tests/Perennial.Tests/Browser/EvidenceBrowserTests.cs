@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -243,7 +242,12 @@ public sealed class EvidenceBrowserTests
 
         // The scanner publishes its latest Trivy report over HTTP (four medium vulnerabilities).
         var report = await File.ReadAllBytesAsync(Corpus.File("aquasecurity-trivy/alpine-310.json.golden"), ct);
-        await using var scanner = ReportServer.Start(report);
+        await using var scanner = new LocalHttpServer(async context =>
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(report);
+        });
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserHarness.LaunchChromiumAsync(playwright);
@@ -456,53 +460,4 @@ public sealed class EvidenceBrowserTests
         months.Filter(new() { Has = months.Page.Locator("span.slot-label", new() { HasTextString = label }) });
 
     private static Regex Url(TestApp app, string path) => new($"^{Regex.Escape(new Uri(app.BaseAddress, $"/o/{Slug}/{path}").ToString())}(\\?.*)?$");
-
-    /// <summary>A scanner's report published on a free loopback port, as a build server would publish it.</summary>
-    private sealed class ReportServer : IAsyncDisposable
-    {
-        private readonly HttpListener listener = new();
-        private readonly Task loop;
-
-        private ReportServer(byte[] body)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port}/";
-            listener.Prefixes.Add(Url);
-            listener.Start();
-            loop = Task.Run(async () =>
-            {
-                while (listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await listener.GetContextAsync();
-                    }
-                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        return;
-                    }
-
-                    context.Response.StatusCode = 200;
-                    context.Response.ContentType = "application/json";
-                    await context.Response.OutputStream.WriteAsync(body);
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public string Url { get; }
-
-        public static ReportServer Start(byte[] body) => new(body);
-
-        public async ValueTask DisposeAsync()
-        {
-            listener.Stop();
-            listener.Close();
-            await loop;
-        }
-    }
 }

@@ -2,7 +2,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -478,54 +477,23 @@ public abstract class CollectorTests(DatabaseProvider provider) : IAsyncLifetime
     /// <summary>An HTTP server on a free local port that answers with a JSON body when the bearer token matches, 401 otherwise.</summary>
     private sealed class TinyServer : IAsyncDisposable
     {
-        private readonly HttpListener listener = new();
-        private readonly Task loop;
+        private readonly LocalHttpServer server;
 
-        private TinyServer(string token, string body)
+        private TinyServer(string token, string body) => server = new LocalHttpServer(async context =>
         {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port}/";
-            listener.Prefixes.Add(Url);
-            listener.Start();
-            loop = Task.Run(async () =>
-            {
-                while (listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await listener.GetContextAsync();
-                    }
-                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        return;
-                    }
+            LastAuthorization = context.Request.Headers["Authorization"];
+            var ok = LastAuthorization == $"Bearer {token}";
+            context.Response.StatusCode = ok ? 200 : 401;
+            context.Response.ContentType = ok ? "application/json; charset=utf-8" : "text/plain";
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(ok ? body : "unauthorised"));
+        });
 
-                    LastAuthorization = context.Request.Headers["Authorization"];
-                    var ok = LastAuthorization == $"Bearer {token}";
-                    context.Response.StatusCode = ok ? 200 : 401;
-                    context.Response.ContentType = ok ? "application/json; charset=utf-8" : "text/plain";
-                    var bytes = Encoding.UTF8.GetBytes(ok ? body : "unauthorised");
-                    await context.Response.OutputStream.WriteAsync(bytes);
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public string Url { get; }
+        public string Url => server.Url;
 
         public string? LastAuthorization { get; private set; }
 
         public static Task<TinyServer> StartAsync(string token, string body) => Task.FromResult(new TinyServer(token, body));
 
-        public async ValueTask DisposeAsync()
-        {
-            listener.Stop();
-            listener.Close();
-            await loop;
-        }
+        public ValueTask DisposeAsync() => server.DisposeAsync();
     }
 }

@@ -187,10 +187,5 @@ public sealed class SlapdServer : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    internal static int FreePort() => LocalHttpServer.FreePort();
 }

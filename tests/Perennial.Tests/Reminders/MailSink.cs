@@ -193,12 +193,7 @@ public sealed class MailSink : IAsyncDisposable
         }
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    internal static int FreePort() => LocalHttpServer.FreePort();
 
     private static async Task<string?> FindPythonAsync()
     {

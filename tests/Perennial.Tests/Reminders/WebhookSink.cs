@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Perennial.Tests.Infrastructure;
 
 namespace Perennial.Tests.Reminders;
 
@@ -16,20 +17,13 @@ public sealed record WebhookCall(string Path, JsonElement Body)
 /// </summary>
 public sealed class WebhookSink : IAsyncDisposable
 {
-    private readonly HttpListener listener = new();
-    private readonly Task loop;
+    private readonly LocalHttpServer server;
     private readonly ConcurrentQueue<WebhookCall> calls = new();
     private readonly ConcurrentDictionary<string, bool> failing = new(StringComparer.Ordinal);
 
-    public WebhookSink()
-    {
-        Port = MailSink.FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
-        loop = Task.Run(ServeAsync);
-    }
+    public WebhookSink() => server = new LocalHttpServer(AnswerAsync);
 
-    public int Port { get; }
+    public int Port => server.Port;
 
     /// <summary>A webhook URL with a secret-looking path, as chat services hand them out.</summary>
     public string Url(string name) => $"http://127.0.0.1:{Port}/{name}/T0001/B0002/s3cr3t-{name}-path";
@@ -41,45 +35,25 @@ public sealed class WebhookSink : IAsyncDisposable
 
     public void Fail(string name, bool fail) => failing[name] = fail;
 
-    private async Task ServeAsync()
+    private async Task AnswerAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
+        var path = context.Request.Url!.AbsolutePath;
+        var name = path.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+        using var reader = new StreamReader(context.Request.InputStream);
+        var text = await reader.ReadToEndAsync();
+        if (failing.GetValueOrDefault(name))
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            var path = context.Request.Url!.AbsolutePath;
-            var name = path.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-            using var reader = new StreamReader(context.Request.InputStream);
-            var text = await reader.ReadToEndAsync();
-            if (failing.GetValueOrDefault(name))
-            {
-                Refused++;
-                context.Response.StatusCode = 500;
-                await context.Response.OutputStream.WriteAsync("channel unavailable"u8.ToArray());
-            }
-            else
-            {
-                calls.Enqueue(new WebhookCall(path, JsonDocument.Parse(text).RootElement.Clone()));
-                context.Response.StatusCode = 200;
-                await context.Response.OutputStream.WriteAsync("1"u8.ToArray());
-            }
-
-            context.Response.Close();
+            Refused++;
+            context.Response.StatusCode = 500;
+            await context.Response.OutputStream.WriteAsync("channel unavailable"u8.ToArray());
+        }
+        else
+        {
+            calls.Enqueue(new WebhookCall(path, JsonDocument.Parse(text).RootElement.Clone()));
+            context.Response.StatusCode = 200;
+            await context.Response.OutputStream.WriteAsync("1"u8.ToArray());
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        listener.Stop();
-        listener.Close();
-        await loop;
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }
