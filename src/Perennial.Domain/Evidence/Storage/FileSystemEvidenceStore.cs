@@ -25,7 +25,7 @@ public sealed class FileSystemEvidenceStore : IEvidenceStore
         this.root = root;
         temporary = Path.Combine(root, "tmp");
         Directory.CreateDirectory(temporary);
-        RemoveAbandonedTemporaryFiles();
+        HashingFileWriter.RemoveAbandonedFiles(temporary);
     }
 
     public string Name => "filesystem";
@@ -98,26 +98,6 @@ public sealed class FileSystemEvidenceStore : IEvidenceStore
 
     /// <summary>Where content with this hash lives (for tests and the verify command's messages).</summary>
     public string PathOf(string sha256) => Path.Combine(root, Sha256Hex.Require(sha256)[..2], sha256);
-
-    private void RemoveAbandonedTemporaryFiles()
-    {
-        // Temporary files older than a day belong to uploads that died with their process.
-        var cutoff = TimeProvider.System.GetUtcNow().UtcDateTime.AddDays(-1); // compared with the file system's own clock
-        foreach (var file in Directory.EnumerateFiles(temporary))
-        {
-            try
-            {
-                if (File.GetLastWriteTimeUtc(file) < cutoff)
-                {
-                    File.Delete(file);
-                }
-            }
-            catch (IOException)
-            {
-                // Another instance may be removing it too.
-            }
-        }
-    }
 }
 
 /// <summary>Hashing helpers for stored content.</summary>

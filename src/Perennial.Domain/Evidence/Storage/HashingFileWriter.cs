@@ -108,6 +108,29 @@ public static class HashingFileWriter
     }
 
     /// <summary>
+    /// Removes files older than a day from a staging folder: they belong to uploads that died with their
+    /// process (run when a store starts).
+    /// </summary>
+    public static void RemoveAbandonedFiles(string folder)
+    {
+        var cutoff = TimeProvider.System.GetUtcNow().UtcDateTime.AddDays(-1); // compared with the file system's own clock
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(file) < cutoff)
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (IOException)
+            {
+                // Another instance may be removing it too.
+            }
+        }
+    }
+
+    /// <summary>
     /// Switches the file to direct I/O and writes the first buffer directly; a file system that accepts the
     /// switch but refuses the write gets the file back in buffered mode and the buffer written that way.
     /// </summary>

@@ -65,7 +65,7 @@ public sealed class S3EvidenceStore : IEvidenceStore, IDisposable
 
         temporary = temporaryFolder;
         Directory.CreateDirectory(temporary);
-        RemoveAbandonedTemporaryFiles();
+        HashingFileWriter.RemoveAbandonedFiles(temporary);
     }
 
     public string Name => "s3";
@@ -382,26 +382,6 @@ public sealed class S3EvidenceStore : IEvidenceStore, IDisposable
     {
         var trimmed = (prefix ?? "").Trim().TrimStart('/');
         return trimmed.Length == 0 || trimmed.EndsWith('/') ? trimmed : trimmed + "/";
-    }
-
-    private void RemoveAbandonedTemporaryFiles()
-    {
-        // Temporary files older than a day belong to uploads that died with their process.
-        var cutoff = TimeProvider.System.GetUtcNow().UtcDateTime.AddDays(-1); // compared with the file system's own clock
-        foreach (var file in Directory.EnumerateFiles(temporary))
-        {
-            try
-            {
-                if (File.GetLastWriteTimeUtc(file) < cutoff)
-                {
-                    File.Delete(file);
-                }
-            }
-            catch (IOException)
-            {
-                // Another instance may be removing it too.
-            }
-        }
     }
 
     /// <summary>An object's body; disposing it releases the HTTP response it comes from.</summary>
