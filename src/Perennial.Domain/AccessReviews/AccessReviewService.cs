@@ -141,21 +141,19 @@ public sealed class AccessReviewService(PerennialDbContext db, TimeProvider time
             reviews = reviews.Where(r => r.OccurrenceId == oid);
         }
 
-        var total = await reviews.CountAsync(ct);
         var rows = await reviews.OrderByDescending(r => r.CreatedAt)
-            .Skip(page.Skip).Take(page.PageSize)
             .Include(r => r.Occurrence).ThenInclude(o => o!.Activity)
             .Include(r => r.Reviewer).Include(r => r.SignedOffBy)
-            .ToListAsync(ct);
-        var ids = rows.Select(r => r.Id).ToList();
+            .ToPagedAsync(page, ct);
+        var ids = rows.Items.Select(r => r.Id).ToList();
         var counts = await db.AccessReviewEntries.Where(e => ids.Contains(e.AccessReviewId))
             .GroupBy(e => e.AccessReviewId)
             .Select(g => new { Id = g.Key, All = g.Count(), Decided = g.Count(e => e.Decision != AccessDecision.Pending) })
             .ToDictionaryAsync(x => x.Id, ct);
         return new Paged<AccessReviewSummary>(
-            [.. rows.Select(r => new AccessReviewSummary(r, r.Occurrence!.Activity!.Reference, r.Occurrence.Activity.Title, r.Occurrence.DueDate,
+            [.. rows.Items.Select(r => new AccessReviewSummary(r, r.Occurrence!.Activity!.Reference, r.Occurrence.Activity.Title, r.Occurrence.DueDate,
                 counts.TryGetValue(r.Id, out var c) ? c.All : 0, counts.TryGetValue(r.Id, out var d) ? d.Decided : 0))],
-            page.Page, page.PageSize, total);
+            rows.Page, rows.PageSize, rows.Total);
     }
 
     /// <summary>A review's accounts in snapshot order; optionally only the undecided ones, or those matching a search.</summary>
