@@ -48,8 +48,8 @@ public sealed class OccurrenceHorizonJob : IScheduledJob
         }
 
         var summary = $"{added} occurrence(s) added; cycle activities synchronised for {organisations.Count - failed.Count} of {organisations.Count} organisation(s)";
-        return failed.Count == 0
-            ? JobResult.Ok(summary)
-            : JobResult.Failed($"{summary}; failed for {string.Join(", ", failed)}");
+        return failed.Count > 0 ? JobResult.Failed($"{summary}; failed for {string.Join(", ", failed)}")
+            : added == 0 ? JobResult.Idle(summary)
+            : JobResult.Ok(summary);
     }
 }

@@ -4,7 +4,7 @@ using Perennial.Paging;
 
 namespace Perennial.AuditTrail;
 
-public sealed record HistoryItem(long Sequence, DateTimeOffset At, string Actor, string EntityType, Guid EntityId, string Action, IReadOnlyList<AuditChange> Changes);
+public sealed record HistoryItem(long Sequence, DateTimeOffset At, string Actor, string EntityType, Guid EntityId, string Action, IReadOnlyList<AuditChange> Changes, Guid? ActorUserId = null);
 
 /// <summary>Reads the audit trail of one organisation, optionally narrowed to one record.</summary>
 public sealed class AuditHistory(PerennialDbContext db)
@@ -45,5 +45,5 @@ public sealed class AuditHistory(PerennialDbContext db)
     }
 
     private static HistoryItem ToItem(AuditEntry e) =>
-        new(e.Sequence, e.At, e.ActorName, e.EntityType, e.EntityId, e.Action.ToString(), AuditRecorder.ReadChanges(e.Changes));
+        new(e.Sequence, e.At, e.ActorName, e.EntityType, e.EntityId, e.Action.ToString(), AuditRecorder.ReadChanges(e.Changes), e.ActorUserId);
 }

@@ -82,7 +82,7 @@ internal static class AuditRecorder
     public static IReadOnlyList<AuditChange> ReadChanges(string json) =>
         JsonSerializer.Deserialize<List<AuditChange>>(json, Json) ?? [];
 
-    private static string? Format(object? value) => value switch
+    internal static string? Format(object? value) => value switch
     {
         null => null,
         DateTimeOffset d => d.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),

@@ -155,7 +155,9 @@ public sealed class CycleService(PerennialDbContext db, TimeProvider time, Activ
 
     private IQueryable<CertificationCycle> Cycles(Guid organisationId) =>
         db.CertificationCycles.Where(c => c.OrganisationId == organisationId)
-            .Include(c => c.Audits.OrderBy(a => a.Kind)).ThenInclude(a => a.Findings.OrderBy(f => f.Reference));
+            .Include(c => c.Audits.OrderBy(a => a.Kind)).ThenInclude(a => a.Findings.OrderBy(f => f.Reference))
+            // A chain (audits, then each audit's findings), not siblings: one query returns no cross product.
+            .AsSingleQuery();
 
     private static void Replan(CertificationCycle cycle)
     {

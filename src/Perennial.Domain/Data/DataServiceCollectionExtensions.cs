@@ -22,6 +22,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(new DataPaths(Path.GetFullPath(dataDirectory)));
         services.AddScoped<AuditTrailVerifier>();
         services.AddScoped<AuditHistory>();
+        services.AddScoped<ChangeDescriber>();
         return services;
     }
 

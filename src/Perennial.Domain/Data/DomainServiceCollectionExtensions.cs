@@ -48,6 +48,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<AccessReviews.AccessReviewService>();
         services.AddPerennialFindings();
         services.AddScoped<Nonconformities.NonconformityService>();
+        services.AddScoped<Dashboard.AgendaService>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
         services.AddSingleton<IScheduledJob, Activities.OccurrenceHorizonJob>();

@@ -109,6 +109,9 @@ public sealed class PerennialDbContext(
     /// </summary>
     internal IReadOnlyDictionary<Guid, AuditActor>? ActorsByRecord { get; set; }
 
+    /// <summary>Acts for someone else than the scope's actor (the demo seeder completes occurrences as their owners).</summary>
+    internal AuditActor? ActorOverride { get; set; }
+
     /// <summary>
     /// Synchronous saves are for infrastructure records only (data-protection keys); ISMS data is
     /// saved asynchronously so that it can take the audit trail's lock.
@@ -145,7 +148,7 @@ public sealed class PerennialDbContext(
             var now = time.GetUtcNow();
             // PostgreSQL keeps microseconds; hash exactly what is stored.
             var at = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
-            var current = actor.Current;
+            var current = ActorOverride ?? actor.Current;
             foreach (var entry in entries)
             {
                 var who = ActorsByRecord is { } actors && actors.TryGetValue(entry.EntityId, out var recordActor) ? recordActor : current;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
+using Perennial.AuditTrail;
 using Perennial.Data;
 using Perennial.Nonconformities;
 
@@ -100,8 +101,10 @@ internal sealed class DemoRoutine(PerennialDbContext db, TimeProvider time, Evid
             if (o.Id == skipped?.Id)
             {
                 var at = o.DueAt.AddDays(-3);
+                db.ActorOverride = new AuditActor(manager.UserId, manager.Email!);
                 await new OccurrenceService(db, new FixedTime(at), files)
                     .SkipAsync(organisationId, o.Id, new OccurrenceActor(manager.UserId, manager.Role), SkipReason, ct);
+                db.ActorOverride = null;
                 db.ChangeTracker.Clear();
                 continue;
             }
@@ -118,10 +121,13 @@ internal sealed class DemoRoutine(PerennialDbContext db, TimeProvider time, Evid
             var evidence = activity.EvidenceRequired.Select(requirement => new EvidenceFile(
                 FileName(requirement, o.DueDate), "text/plain",
                 new MemoryStream(Encoding.UTF8.GetBytes(EvidenceText(activity, requirement, o.DueDate, owner.Email!))), requirement)).ToList();
+            // The audit trail shows the owner completing their occurrence, as it would have happened.
+            db.ActorOverride = new AuditActor(owner.UserId, owner.Email!);
             await new OccurrenceService(db, new FixedTime(completedAt), files).CompleteAsync(
                 organisationId, o.Id, new OccurrenceActor(owner.UserId, owner.Role),
                 late ? "Done a few days late: the owner was on leave around the due date." : null,
                 evidence, [], Evidence.EvidenceOptions.DefaultMaxBytes, ct);
+            db.ActorOverride = null;
             db.ChangeTracker.Clear();
         }
 

@@ -11,6 +11,9 @@ public sealed record ReminderRunResult(int NonconformitiesRaised, int Queued, in
         $"{NonconformitiesRaised} nonconformities raised, {Queued} reminders queued, {Sent} sent, {Failed} failed"
         + (Withdrawn > 0 ? $", {Withdrawn} withdrawn" : "")
         + (Held > 0 ? $", {Held} e-mails held ({EmailDisabledReason})" : "");
+
+    /// <summary>Held e-mails are reported by the dispatcher's own warning; a round that only holds them did nothing new.</summary>
+    public bool NothingHappened => NonconformitiesRaised + Queued + Sent + Failed + Withdrawn == 0;
 }
 
 /// <summary>One reminder round: the sweep (nonconformities for missed occurrences, reminders queued) then one delivery pass.</summary>
@@ -44,7 +47,9 @@ public sealed class ReminderJob : IScheduledJob
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var result = await services.GetRequiredService<ReminderRunner>().RunAsync(now, ct);
         // Failed deliveries stay queued and are retried; the run is marked failed so operators see it.
-        return result.Failed > 0 ? JobResult.Failed(result.Summary) : JobResult.Ok(result.Summary);
+        return result.Failed > 0 ? JobResult.Failed(result.Summary)
+            : result.NothingHappened ? JobResult.Idle(result.Summary)
+            : JobResult.Ok(result.Summary);
     }
 }
 

@@ -427,11 +427,11 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
     }
 
     public async Task<Risk?> GetAsync(Guid organisationId, Guid riskId, CancellationToken ct) =>
-        await db.Risks.AsNoTracking().Include(r => r.Assets).Include(r => r.Controls).Include(r => r.Actions)
+        await db.Risks.AsNoTracking().Include(r => r.Assets).Include(r => r.Controls).Include(r => r.Actions).AsSplitQuery()
             .SingleOrDefaultAsync(r => r.OrganisationId == organisationId && r.Id == riskId, ct);
 
     public async Task<Risk?> FindByReferenceAsync(Guid organisationId, string reference, CancellationToken ct) =>
-        await db.Risks.AsNoTracking().Include(r => r.Assets).Include(r => r.Controls).Include(r => r.Actions)
+        await db.Risks.AsNoTracking().Include(r => r.Assets).Include(r => r.Controls).Include(r => r.Actions).AsSplitQuery()
             .SingleOrDefaultAsync(r => r.OrganisationId == organisationId && r.Reference == reference, ct);
 
     public bool NeedsAcceptance(Risk risk, RiskMethod method)
@@ -566,7 +566,7 @@ public sealed partial class RiskService(PerennialDbContext db, TimeProvider time
     // ---- Internals ----------------------------------------------------------------------------
 
     private async Task<Risk> LoadAsync(Guid organisationId, Guid riskId, CancellationToken ct) =>
-        await db.Risks.Include(r => r.Assets).Include(r => r.Controls)
+        await db.Risks.Include(r => r.Assets).Include(r => r.Controls).AsSplitQuery()
             .SingleOrDefaultAsync(r => r.OrganisationId == organisationId && r.Id == riskId, ct)
         ?? throw UseCaseException.NotFound("No such risk.");
 

@@ -721,7 +721,7 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
     public async Task ExportRegisterAsync(Guid organisationId, string organisationName, Stream output, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var all = await db.Risks.AsNoTracking().Include(r => r.Assets).Include(r => r.Controls)
+        var all = await db.Risks.AsNoTracking().Include(r => r.Assets).Include(r => r.Controls).AsSplitQuery()
             .Where(r => r.OrganisationId == organisationId).ToListAsync(ct);
         var userIds = all.SelectMany(r => new[] { r.OwnerUserId, r.AcceptedByUserId }).OfType<Guid>().Distinct().ToList();
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);

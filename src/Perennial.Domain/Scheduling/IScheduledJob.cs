@@ -6,9 +6,11 @@ public enum JobOutcome
     Failed = 2,
 }
 
-public sealed record JobResult(JobOutcome Outcome, string Message)
+/// <param name="DidWork">False for a routine firing that found nothing to do: it is logged at debug level only, so the console is not a clock.</param>
+public sealed record JobResult(JobOutcome Outcome, string Message, bool DidWork = true)
 {
     public static JobResult Ok(string message) => new(JobOutcome.Succeeded, message);
+    public static JobResult Idle(string message) => new(JobOutcome.Succeeded, message, DidWork: false);
     public static JobResult Failed(string message) => new(JobOutcome.Failed, message);
 }
 

@@ -11,11 +11,12 @@ namespace Perennial.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<Guid>(
-                name: "ManagerUserId",
-                table: "Memberships",
-                type: "TEXT",
-                nullable: true);
+            // The column is added with its foreign key in one ALTER TABLE, which SQLite supports for a
+            // nullable column: adding the key afterwards would rebuild the table outside a transaction.
+            migrationBuilder.Sql("""
+                ALTER TABLE "Memberships" ADD COLUMN "ManagerUserId" TEXT NULL
+                    CONSTRAINT "FK_Memberships_AspNetUsers_ManagerUserId" REFERENCES "AspNetUsers" ("Id") ON DELETE SET NULL;
+                """);
 
             migrationBuilder.AddColumn<bool>(
                 name: "MuteEmail",
@@ -476,14 +477,6 @@ namespace Perennial.Migrations.Sqlite.Migrations
                 name: "IX_Outbox_SentAt_NextAttemptAt",
                 table: "Outbox",
                 columns: new[] { "SentAt", "NextAttemptAt" });
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Memberships_AspNetUsers_ManagerUserId",
-                table: "Memberships",
-                column: "ManagerUserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />

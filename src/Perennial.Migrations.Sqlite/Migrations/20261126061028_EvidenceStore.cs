@@ -11,12 +11,6 @@ namespace Perennial.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<Guid>(
-                name: "EvidenceItemId",
-                table: "OccurrenceEvidence",
-                type: "TEXT",
-                nullable: true);
-
             migrationBuilder.CreateTable(
                 name: "EvidenceItems",
                 columns: table => new
@@ -67,6 +61,13 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            // Column and foreign key in one ALTER TABLE (SQLite allows it for a nullable column), so the
+            // table is not rebuilt outside the migration's transaction.
+            migrationBuilder.Sql("""
+                ALTER TABLE "OccurrenceEvidence" ADD COLUMN "EvidenceItemId" TEXT NULL
+                    CONSTRAINT "FK_OccurrenceEvidence_EvidenceItems_EvidenceItemId" REFERENCES "EvidenceItems" ("Id") ON DELETE RESTRICT;
+                """);
 
             migrationBuilder.CreateTable(
                 name: "EvidenceItemLinks",
@@ -174,14 +175,6 @@ namespace Perennial.Migrations.Sqlite.Migrations
                 name: "IX_EvidenceItems_SupersedesId",
                 table: "EvidenceItems",
                 column: "SupersedesId");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_OccurrenceEvidence_EvidenceItems_EvidenceItemId",
-                table: "OccurrenceEvidence",
-                column: "EvidenceItemId",
-                principalTable: "EvidenceItems",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />

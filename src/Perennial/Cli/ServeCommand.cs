@@ -17,7 +17,8 @@ internal static class ServeCommand
         var data = PerennialCli.DataOption();
         var demo = new Option<bool>("--demo") { Description = "Create the demo organisation (slug 'demo') if it does not exist and print its sign-in." };
         var migrate = new Option<bool>("--migrate") { Description = "Apply pending migrations before serving (always done for the SQLite default)." };
-        var serve = new Command("serve", "Run the web app, JSON API and scheduler (the default command).") { urls, data, demo, migrate };
+        var logFormat = new Option<string?>("--log-format") { Description = "Console log format: auto (plain on a terminal, JSON lines otherwise), plain or json; sets Perennial:LogFormat." };
+        var serve = new Command("serve", "Run the web app, JSON API and scheduler (the default command).") { urls, data, demo, migrate, logFormat };
         serve.TreatUnmatchedTokensAsErrors = false;
         serve.SetAction(async (parse, ct) =>
         {
@@ -48,6 +49,11 @@ internal static class ServeCommand
                 args.Add($"--{DatabaseOptions.Section}:MigrateOnStart=true");
             }
 
+            if (parse.GetValue(logFormat) is { } format)
+            {
+                args.Add($"--{ConsoleLogging.FormatSetting}={format}");
+            }
+
             return await RunAsync(args.ToArray(), ct);
         });
         return serve;
@@ -56,16 +62,22 @@ internal static class ServeCommand
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var builder = PerennialWebApp.CreateBuilder(args);
+        try
+        {
+            builder.Logging.AddPerennialConsoleFormat(builder.Configuration, outputIsTerminal: !Console.IsOutputRedirected);
+        }
+        catch (InvalidOperationException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+
         await using var app = builder.Build();
         app.UsePerennial();
         var demoSignIn = await PrepareDatabaseAsync(app.Services, ct);
         await app.StartAsync(ct);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var url = addresses.FirstOrDefault() ?? "http://localhost:5000";
-        if (app.Logger.IsEnabled(LogLevel.Information))
-        {
-            app.Logger.LogInformation("Perennial is listening on {Addresses}", string.Join(", ", addresses));
-        }
         if (demoSignIn is not null)
         {
             await Console.Out.WriteLineAsync($"""

@@ -58,7 +58,8 @@ public static class PerennialWebApp
         services.AddPerennialEvidenceStore(perennial.Evidence);
         services.AddPerennialReminders(configuration);
         // Keys live in the database so that every instance (and the command line) shares them.
-        services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>();
+        services.AddDataProtection().SetApplicationName("Perennial").PersistKeysToDbContext<PerennialDbContext>()
+            .ProtectKeysIfConfigured(configuration);
         return services;
     }
 

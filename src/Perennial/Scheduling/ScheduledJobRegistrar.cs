@@ -88,7 +88,7 @@ internal sealed partial class ScheduledJobRegistrar(IEnumerable<IScheduledJob> j
     [LoggerMessage(Level = LogLevel.Information, Message = "Removing background job {Job}: no such job is registered any more")]
     private partial void LogRemoved(string job);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled background job {Job} every {Interval}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled background job {Job} every {Interval}")]
     private partial void LogScheduled(string job, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rescheduled background job {Job} to every {Interval}")]

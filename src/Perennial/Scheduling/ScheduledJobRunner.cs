@@ -42,7 +42,15 @@ internal sealed partial class ScheduledJobRunner(IEnumerable<IScheduledJob> jobs
         }
         else
         {
-            LogSucceeded(name, result.Message);
+            if (result.DidWork)
+            {
+                LogSucceeded(name, result.Message);
+            }
+            else
+            {
+                LogIdle(name, result.Message);
+            }
+
             context.Result = JobRunReport.Succeeded(result.Message);
         }
     }
@@ -55,4 +63,7 @@ internal sealed partial class ScheduledJobRunner(IEnumerable<IScheduledJob> jobs
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Background job {Job} finished: {Message}")]
     private partial void LogSucceeded(string job, string message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Background job {Job} found nothing to do: {Message}")]
+    private partial void LogIdle(string job, string message);
 }

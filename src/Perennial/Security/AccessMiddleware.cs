@@ -19,16 +19,18 @@ public sealed class AccessMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context, CurrentUser user, CurrentOrg org, PerennialDbContext db, OrganisationService organisations)
     {
         var endpoint = context.GetEndpoint();
-        if (endpoint is null)
+        var rule = endpoint?.Metadata.GetMetadata<AccessAttribute>()?.For(context.Request.Method);
+        if (endpoint is not RouteEndpoint)
         {
-            await next(context);
-            return;
-        }
+            // No route matched (404, also for a typed route value such as a malformed id) or routing
+            // rejected the request (405, 415). An anonymous caller learns nothing from either: it is
+            // asked to authenticate first, as on every protected route.
+            if (CurrentUser.IdFrom(context.User) is null && IsProtectedPath(context.Request.Path))
+            {
+                await context.ChallengeAsync();
+                return;
+            }
 
-        var rule = endpoint.Metadata.GetMetadata<AccessAttribute>()?.For(context.Request.Method);
-        if (rule is null && endpoint is not RouteEndpoint)
-        {
-            // Routing's own rejections (405 method not allowed, 415 unsupported media type) reveal nothing.
             await next(context);
             return;
         }
@@ -98,6 +100,12 @@ public sealed class AccessMiddleware(RequestDelegate next)
 
         await next(context);
     }
+
+    /// <summary>Paths under which everything needs a signed-in caller, except routes marked anonymous.</summary>
+    private static bool IsProtectedPath(PathString path) =>
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/o", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase);
 
     private static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
     {

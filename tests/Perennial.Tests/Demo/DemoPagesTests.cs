@@ -57,7 +57,7 @@ public sealed class DemoPagesTests(DemoFixture demo) : IClassFixture<DemoFixture
     [InlineData("/o/demo/risks/new", "Planned controls (Annex A)")]
     [InlineData("/o/demo/soa/A.8.13", "Backups cannot be restored in time")]
     [InlineData("/o/demo", "above the threshold without a valid acceptance")]
-    [InlineData("/o/demo", "risk reviews overdue")]
+    [InlineData("/o/demo", "risk review due")]
     [InlineData("/o/demo/changes", "New payroll provider from next quarter")]
     [InlineData("/o/demo/changes", "Move staff sign-in to the new identity provider")]
     [InlineData("/o/demo/changes/incidents", "Incidents")]

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -110,6 +112,9 @@ public sealed partial class TestApp : IAsyncDisposable
         time ??= NewClock();
         builder.Services.RemoveAll<TimeProvider>();
         builder.Services.AddSingleton<TimeProvider>(time);
+        // A query that loads several collections must say whether it splits (EF Core only warns at run time).
+        builder.Services.ConfigureDbContext<PerennialDbContext>(o =>
+            o.ConfigureWarnings(w => w.Throw(RelationalEventId.MultipleCollectionIncludeWarning)));
         services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 

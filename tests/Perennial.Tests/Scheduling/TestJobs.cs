@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Perennial.Data;
 using Perennial.Scheduling;
 using Quartz;
@@ -53,34 +52,6 @@ internal sealed class CountingJob(string name, TimeSpan interval, bool fail = fa
         int seen;
         while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
         {
-        }
-    }
-}
-
-/// <summary>Keeps what was logged at warning and above, for tests that check a failure was reported.</summary>
-internal sealed class CapturedLogs : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturedLogs owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                owner.Entries.Enqueue((category, logLevel, formatter(state, exception), exception));
-            }
         }
     }
 }

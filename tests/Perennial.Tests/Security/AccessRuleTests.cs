@@ -113,6 +113,102 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    [Fact]
+    public async Task Anonymous_callers_are_asked_to_authenticate_before_any_route_value_or_content_type_is_checked()
+    {
+        var anonymous = callers["anonymous"].Api!;
+        var failures = new List<string>();
+        var checkedCount = 0;
+        foreach (var endpoint in Endpoints())
+        {
+            var rule = endpoint.Metadata.GetMetadata<AccessAttribute>();
+            var path = FillRoute(endpoint.RoutePattern);
+            if (rule is null || !path.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var method in Methods(endpoint))
+            {
+                if (rule.For(method).Access == Access.Anonymous)
+                {
+                    continue;
+                }
+
+                var attempts = new List<(string What, HttpRequestMessage Request)>();
+                if (HasTypedParameter(endpoint.RoutePattern))
+                {
+                    attempts.Add(("a malformed typed route value", new HttpRequestMessage(new HttpMethod(method), FillRoute(endpoint.RoutePattern, malformed: true))));
+                }
+
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    attempts.Add(("a body of an unsupported content type", new HttpRequestMessage(new HttpMethod(method), path)
+                    {
+                        Content = new StringContent("<not-json/>", Encoding.UTF8, "text/xml"),
+                    }));
+                }
+
+                attempts.Add(("a method the route does not take", new HttpRequestMessage(method == "DELETE" ? HttpMethod.Patch : HttpMethod.Delete, path)));
+                foreach (var (what, request) in attempts)
+                {
+                    using (request)
+                    {
+                        using var response = await anonymous.SendAsync(request);
+                        checkedCount++;
+                        if ((int)response.StatusCode != 401 || !IsProblem(response))
+                        {
+                            failures.Add($"{request.Method} {request.RequestUri} ({what}) as anonymous: expected 401 ProblemDetails, got {(int)response.StatusCode}");
+                        }
+                    }
+                }
+            }
+        }
+
+        foreach (var unknown in new[] { "/api/v1/no-such-route", "/api/v1/orgs/home/no-such-collection/1" })
+        {
+            using var response = await anonymous.GetAsync(unknown);
+            checkedCount++;
+            if ((int)response.StatusCode != 401)
+            {
+                failures.Add($"GET {unknown} as anonymous: expected 401, got {(int)response.StatusCode}");
+            }
+        }
+
+        Assert.True(checkedCount > 200, $"Only {checkedCount} requests were checked.");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task A_member_who_sends_a_malformed_typed_route_value_gets_404_and_no_server_error()
+    {
+        var manager = callers["home manager"].Api!;
+        var failures = new List<string>();
+        foreach (var endpoint in Endpoints().Where(e => HasTypedParameter(e.RoutePattern)))
+        {
+            var path = FillRoute(endpoint.RoutePattern, malformed: true);
+            if (!path.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var method in Methods(endpoint))
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                using var response = await manager.SendAsync(request);
+                if ((int)response.StatusCode != 404)
+                {
+                    failures.Add($"{method} {path}: expected 404, got {(int)response.StatusCode}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static bool HasTypedParameter(RoutePattern pattern) =>
+        pattern.Parameters.Any(p => p.ParameterPolicies.Any(policy => policy.Content is "guid" or "int" or "long"));
+
     private enum Outcome
     {
         SignInRequired,
@@ -207,7 +303,7 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
     private static IEnumerable<string> Methods(RouteEndpoint endpoint) =>
         endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : ["GET", "POST"];
 
-    private static string FillRoute(RoutePattern pattern)
+    private static string FillRoute(RoutePattern pattern, bool malformed = false)
     {
         var parts = new List<string>();
         foreach (var segment in pattern.PathSegments)
@@ -224,7 +320,7 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
                         text.Append(separator.Content);
                         break;
                     case RoutePatternParameterPart parameter:
-                        text.Append(ValueFor(parameter));
+                        text.Append(malformed && parameter.ParameterPolicies.Any(p => p.Content is "guid" or "int" or "long") ? "not-a-number-or-id" : ValueFor(parameter));
                         break;
                 }
             }
@@ -244,7 +340,6 @@ public abstract class AccessRuleTests(DatabaseProvider provider) : IAsyncLifetim
         "org" => "home",
         "key" or "id" => "iso27001-2022",
         "identifier" or "control" => "A.5.1",
-        "section" => "reviews",
         "status" => "404",
         "handler" => "",
         _ when parameter.ParameterPolicies.Any(p => p.Content == "guid") => Guid.NewGuid().ToString(),

@@ -77,7 +77,9 @@ public sealed partial class CollectorJob : IScheduledJob
         var summary = $"{succeeded + failed + broken} collector run(s): {succeeded} succeeded, {failed} failed" + (broken > 0 ? $", {broken} could not be recorded" : "")
             + (abandoned > 0 ? $"; {abandoned} run(s) left open by a stopped instance closed as failed" : "");
         // Failed collector runs are the collectors' business (their owners are told); the job failed only when a run could not even be recorded.
-        return broken == 0 ? JobResult.Ok(summary) : JobResult.Failed(summary);
+        return broken > 0 ? JobResult.Failed(summary)
+            : succeeded + failed + abandoned == 0 ? JobResult.Idle(summary)
+            : JobResult.Ok(summary);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Collector {Id} could not be run or its run recorded")]

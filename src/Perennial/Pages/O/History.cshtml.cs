@@ -8,7 +8,7 @@ using Perennial.Security;
 namespace Perennial.Pages.O;
 
 /// <summary>The audit trail of one organisation, or of one record in it (the "history" view).</summary>
-public sealed class HistoryModel(CurrentOrg org, AuditHistory history) : PageModel
+public sealed class HistoryModel(CurrentOrg org, AuditHistory history, ChangeDescriber describer) : PageModel
 {
     public static readonly IReadOnlyList<string> EntityTypes = ["Organisation", "Membership"];
 
@@ -30,6 +30,7 @@ public sealed class HistoryModel(CurrentOrg org, AuditHistory history) : PageMod
         Guid? id = Guid.TryParse(EntityId, out var parsed) ? parsed : null;
         var type = EntityType is { Length: > 0 and <= 100 } ? EntityType : null;
         var entries = await history.ForOrganisationAsync(org.Id, type, id, PageRequest.ForUi(PageNumber), ct);
-        Table = new HistoryTableModel(entries, $"/o/{org.Slug}/history", EntityType, EntityId);
+        var described = await describer.DescribeAsync(entries.Items, ct);
+        Table = new HistoryTableModel(entries, $"/o/{org.Slug}/history", EntityType, EntityId, described.ToDictionary(d => d.Sequence), $"/o/{org.Slug}");
     }
 }

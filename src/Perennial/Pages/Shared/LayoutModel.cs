@@ -37,7 +37,6 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
         ("audits", "Audits"),
         ("nonconformities", "Nonconformities"),
         ("changes", "Changes"),
-        ("reviews", "Reviews"),
         ("settings", "Settings"),
     ];
 }
