@@ -32,7 +32,7 @@ public static class PerennialCli
         }
 
         var root = new RootCommand("Perennial keeps an ISO/IEC 27001 ISMS alive between audits.");
-        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(DbCommand(io));
         root.Subcommands.Add(UserCommand(io));
         root.Subcommands.Add(TokenCommand(io));

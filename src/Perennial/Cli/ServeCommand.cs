@@ -11,7 +11,7 @@ namespace Perennial.Cli;
 /// <summary><c>perennial serve</c>: the web app, JSON API and background work.</summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create(PerennialCli.CliIo io)
     {
         var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, e.g. http://127.0.0.1:5000 (default http://localhost:5000)." };
         var data = PerennialCli.DataOption();
@@ -24,7 +24,7 @@ internal static class ServeCommand
         {
             if (PerennialCli.UnknownToken(parse) is { } unknown)
             {
-                await Console.Error.WriteLineAsync($"error: unknown option or argument '{unknown}'. Settings are passed as --Section:Key=value; see --help.");
+                await io.Err.WriteLineAsync($"error: unknown option or argument '{unknown}'. Settings are passed as --Section:Key=value; see --help.");
                 return 2;
             }
 
@@ -54,12 +54,12 @@ internal static class ServeCommand
                 args.Add($"--{ConsoleLogging.FormatSetting}={format}");
             }
 
-            return await RunAsync(args.ToArray(), ct);
+            return await RunAsync(args.ToArray(), io.Err, ct);
         });
         return serve;
     }
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    public static async Task<int> RunAsync(string[] args, TextWriter err, CancellationToken ct)
     {
         var builder = PerennialWebApp.CreateBuilder(args);
         try
@@ -68,7 +68,7 @@ internal static class ServeCommand
         }
         catch (InvalidOperationException e)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            await err.WriteLineAsync($"error: {e.Message}");
             return 2;
         }
 
