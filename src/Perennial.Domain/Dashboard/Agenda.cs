@@ -199,7 +199,7 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
     private async Task AddNonconformitiesAsync(Guid organisationId, List<AgendaItem> items, CancellationToken ct)
     {
         var open = await db.Nonconformities.AsNoTracking()
-            .Where(n => n.OrganisationId == organisationId && n.Status == NonconformityStatus.Open)
+            .Where(n => n.OrganisationId == organisationId && n.Status != NonconformityStatus.Closed)
             .Select(n => new
             {
                 n.Id,

@@ -48,6 +48,8 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<AccessReviews.AccessReviewService>();
         services.AddPerennialFindings();
         services.AddScoped<Nonconformities.NonconformityService>();
+        services.AddScoped<Nonconformities.NonconformityWorkflow>();
+        services.AddScoped<Nonconformities.NonconformityLog>();
         services.AddScoped<Dashboard.AgendaService>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();

@@ -64,6 +64,10 @@ public sealed class PerennialDbContext(
     public DbSet<Activities.Occurrence> Occurrences => Set<Activities.Occurrence>();
     public DbSet<Activities.OccurrenceEvidence> OccurrenceEvidence => Set<Activities.OccurrenceEvidence>();
     public DbSet<Nonconformities.Nonconformity> Nonconformities => Set<Nonconformities.Nonconformity>();
+    public DbSet<Nonconformities.NonconformityRound> NonconformityRounds => Set<Nonconformities.NonconformityRound>();
+    public DbSet<Nonconformities.CorrectiveAction> CorrectiveActions => Set<Nonconformities.CorrectiveAction>();
+    public DbSet<Nonconformities.NonconformityRisk> NonconformityRisks => Set<Nonconformities.NonconformityRisk>();
+    public DbSet<Nonconformities.NonconformitySettings> NonconformitySettings => Set<Nonconformities.NonconformitySettings>();
     public DbSet<Reminders.OutboxMessage> Outbox => Set<Reminders.OutboxMessage>();
     public DbSet<Reminders.NotificationSettings> NotificationSettings => Set<Reminders.NotificationSettings>();
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();

@@ -132,7 +132,7 @@ internal sealed class DemoRoutine(PerennialDbContext db, TimeProvider time, Evid
         }
 
         // As the daily check would when it next runs: the missed review's grace period has ended.
-        await new NonconformityService(db, time).RaiseForMissedAsync(now, ct);
+        await new NonconformityService(db, new NonconformityWorkflow(db, time)).RaiseForMissedAsync(now, ct);
     }
 
     private static string FileName(string requirement, DateOnly due)

@@ -16,7 +16,7 @@ public sealed record SweepResult(int NonconformitiesRaised, int Queued);
 /// organisation's chat channels, and Monday digests for those who asked. Each message has a dedup
 /// key, so running the sweep again, or on two instances at once, queues nothing twice.
 /// </summary>
-public sealed class ReminderSweep(PerennialDbContext db, NonconformityService nonconformities, NotificationSettingsService settings, ReminderMessages messages)
+public sealed class ReminderSweep(PerennialDbContext db, NonconformityService nonconformities, NonconformityWorkflow workflow, NotificationSettingsService settings, ReminderMessages messages)
 {
     /// <summary>How far ahead the weekly digest looks.</summary>
     public const int DigestDays = 30;
@@ -26,6 +26,7 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
     public async Task<SweepResult> RunAsync(DateTimeOffset now, CancellationToken ct)
     {
         var raised = await nonconformities.RaiseForMissedAsync(now, ct);
+        await workflow.StartDueChecksAsync(ct);
         var context = await LoadContextAsync(now, ct);
         var intents = new List<Intent>();
         await PlanRemindersAsync(context, intents, ct);

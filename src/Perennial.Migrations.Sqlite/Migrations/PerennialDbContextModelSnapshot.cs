@@ -1878,17 +1878,99 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("IncidentAsset");
                 });
 
+            modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("DoneOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("NonconformityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NonconformityId");
+
+                    b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("OrganisationId", "Status", "DueOn");
+
+                    b.ToTable("CorrectiveActions");
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.Nonconformity", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("AuditFindingId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ClosedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClosureJustification")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ContainedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Containment")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CurrentRound")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Description")
                         .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Identifier")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("IncidentId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("OccurrenceId")
@@ -1897,12 +1979,28 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("RaisedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("RaisedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RaisedByUserId")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Reference")
                         .IsRequired()
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Source")
@@ -1922,13 +2020,138 @@ namespace Perennial.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AuditFindingId")
+                        .IsUnique();
+
+                    b.HasIndex("ClosedByUserId");
+
+                    b.HasIndex("IncidentId");
+
                     b.HasIndex("OccurrenceId")
                         .IsUnique();
+
+                    b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("RaisedByUserId");
+
+                    b.HasIndex("OrganisationId", "Identifier");
 
                     b.HasIndex("OrganisationId", "Reference")
                         .IsUnique();
 
+                    b.HasIndex("OrganisationId", "Status");
+
                     b.ToTable("Nonconformities");
+                });
+
+            modelBuilder.Entity("Perennial.Nonconformities.NonconformityRisk", b =>
+                {
+                    b.Property<Guid>("NonconformityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("NonconformityId", "RiskId");
+
+                    b.HasIndex("RiskId");
+
+                    b.ToTable("NonconformityRisks");
+                });
+
+            modelBuilder.Entity("Perennial.Nonconformities.NonconformityRound", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ActionsDoneOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnalysedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AnalysedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CauseCategory")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("CheckDueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckEvidence")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckNotes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckResult")
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CheckedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("NonconformityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RootCause")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Whys")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AnalysedByUserId");
+
+                    b.HasIndex("CheckedByUserId");
+
+                    b.HasIndex("NonconformityId", "Number")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "CheckDueOn");
+
+                    b.ToTable("NonconformityRounds");
+                });
+
+            modelBuilder.Entity("Perennial.Nonconformities.NonconformitySettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EffectivenessCheckDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId")
+                        .IsUnique();
+
+                    b.ToTable("NonconformitySettings");
                 });
 
             modelBuilder.Entity("Perennial.Organisations.Membership", b =>
@@ -3238,13 +3461,96 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
+                {
+                    b.HasOne("Perennial.Nonconformities.Nonconformity", null)
+                        .WithMany("Actions")
+                        .HasForeignKey("NonconformityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.Nonconformity", b =>
                 {
+                    b.HasOne("Perennial.Certification.AuditFinding", null)
+                        .WithMany()
+                        .HasForeignKey("AuditFindingId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("ClosedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Perennial.Activities.Occurrence", null)
                         .WithMany()
                         .HasForeignKey("OccurrenceId")
                         .OnDelete(DeleteBehavior.SetNull);
 
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("RaisedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Perennial.Nonconformities.NonconformityRisk", b =>
+                {
+                    b.HasOne("Perennial.Nonconformities.Nonconformity", null)
+                        .WithMany("Risks")
+                        .HasForeignKey("NonconformityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany()
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Nonconformities.NonconformityRound", b =>
+                {
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("AnalysedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("CheckedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Nonconformities.Nonconformity", null)
+                        .WithMany("Rounds")
+                        .HasForeignKey("NonconformityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.Nonconformities.NonconformitySettings", b =>
+                {
                     b.HasOne("Perennial.Organisations.Organisation", null)
                         .WithMany()
                         .HasForeignKey("OrganisationId")
@@ -3465,6 +3771,15 @@ namespace Perennial.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Perennial.Incidents.Incident", b =>
                 {
                     b.Navigation("Assets");
+                });
+
+            modelBuilder.Entity("Perennial.Nonconformities.Nonconformity", b =>
+                {
+                    b.Navigation("Actions");
+
+                    b.Navigation("Risks");
+
+                    b.Navigation("Rounds");
                 });
 
             modelBuilder.Entity("Perennial.Organisations.Organisation", b =>

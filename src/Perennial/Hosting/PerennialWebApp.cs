@@ -17,6 +17,7 @@ using Perennial.Findings;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
+using Perennial.Nonconformities;
 using Perennial.Organisations;
 using Perennial.Reminders;
 using Perennial.Risks;
@@ -125,6 +126,7 @@ public static class PerennialWebApp
         api.MapAccessReviewsApi();
         api.MapFindingsApi();
         api.MapEvidenceTimelineApi();
+        api.MapNonconformitiesApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

@@ -269,7 +269,8 @@ public abstract class ActivityApiTests(DatabaseProvider provider) : IAsyncLifeti
         Assert.Equal(first, nc.OccurrenceId);
         Assert.Equal(NonconformitySource.MissedActivity, nc.Source);
         Assert.Equal("NC-001", nc.Reference);
-        Assert.Equal(NonconformityStatus.Open, nc.Status);
+        Assert.Equal(NonconformityStatus.Raised, nc.Status);
+        Assert.Equal(NonconformitySeverity.Minor, nc.Severity);
         var detail = await GetJsonAsync(auditor, $"{Base}/occurrences/{first}");
         Assert.Equal(nc.Id, detail.GetProperty("occurrence").GetProperty("nonconformityId").GetGuid());
         Assert.Equal("overdue", detail.GetProperty("occurrence").GetProperty("status").GetString());

@@ -344,7 +344,7 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
         Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/{Slug}/occurrences/{theirs.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/{Slug}/activities/{theirs.ActivityId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/{Slug}/activities/{theirs.ActivityId}/edit")).StatusCode);
-        var response = await PostFormAsync(manager, $"/o/{Slug}/nonconformities", "Status", [new("id", Guid.NewGuid().ToString()), new("to", "closed")]);
+        var response = await PostFormAsync(manager, $"/o/{Slug}/nonconformities", "Close", [new("id", Guid.NewGuid().ToString()), new("justification", "Not ours")]);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var token = await TokenAsync(manager, $"/o/{Slug}/activities");
         using var skipTheirs = new FormUrlEncodedContent([new("reason", "Not ours to skip"), new("__RequestVerificationToken", token)]);
@@ -393,7 +393,7 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
     }
 
     [Fact]
-    public async Task Missed_occurrences_are_listed_as_nonconformities_that_managers_close_and_reopen()
+    public async Task Missed_occurrences_are_listed_as_nonconformities_that_only_managers_close_early_and_only_with_a_justification()
     {
         var missed = await app.WithScopeAsync(async s =>
         {
@@ -417,21 +417,24 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
         Assert.Contains($"href=\"/o/{Slug}/nonconformities#nc-{missed[0].NonconformityId}\"", occurrencePage, StringComparison.Ordinal);
 
         var contributor = await app.SignInAsync("owner@acme.test");
-        var refused = await PostFormAsync(contributor, $"/o/{Slug}/nonconformities", "Status", [new("id", missed[0].NonconformityId.ToString()!), new("to", "closed")]);
+        var refused = await PostFormAsync(contributor, $"/o/{Slug}/nonconformities", "Close", [new("id", missed[0].NonconformityId.ToString()!), new("justification", "Done anyway")]);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
 
-        var closed = await PostFormAsync(manager, $"/o/{Slug}/nonconformities", "Status", [new("id", missed[0].NonconformityId.ToString()!), new("to", "closed")]);
+        // Without a justification a manager cannot close it early either: the page says why and nothing changes.
+        var bare = await PostFormAsync(manager, $"/o/{Slug}/nonconformities", "Close", [new("id", missed[0].NonconformityId.ToString()!), new("justification", " ")]);
+        Assert.Equal(HttpStatusCode.OK, bare.StatusCode);
+        Assert.Contains("Say why it is closed without an effective corrective action.", WebUtility.HtmlDecode(await bare.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Contains("due 2026-01-05", await manager.GetStringAsync($"/o/{Slug}/nonconformities"), StringComparison.Ordinal);
+
+        var closed = await PostFormAsync(manager, $"/o/{Slug}/nonconformities", "Close", [new("id", missed[0].NonconformityId.ToString()!), new("justification", "Rules reviewed in the February change window")]);
         Assert.Equal(HttpStatusCode.Redirect, closed.StatusCode);
         list = await manager.GetStringAsync($"/o/{Slug}/nonconformities");
         Assert.DoesNotContain("due 2026-01-05", list, StringComparison.Ordinal);
         Assert.Contains("due 2026-02-05", list, StringComparison.Ordinal);
-        var closedList = await manager.GetStringAsync($"/o/{Slug}/nonconformities?status=closed");
+        var closedList = WebUtility.HtmlDecode(await manager.GetStringAsync($"/o/{Slug}/nonconformities?status=closed"));
         Assert.Contains("due 2026-01-05", closedList, StringComparison.Ordinal);
         Assert.Contains("Closed 2026-03-02", closedList, StringComparison.Ordinal);
-
-        var reopened = await PostFormAsync(manager, $"/o/{Slug}/nonconformities?status=closed", "Status", [new("id", missed[0].NonconformityId.ToString()!), new("to", "open")]);
-        Assert.Equal(HttpStatusCode.Redirect, reopened.StatusCode);
-        Assert.Contains("due 2026-01-05", await manager.GetStringAsync($"/o/{Slug}/nonconformities"), StringComparison.Ordinal);
+        Assert.Contains("Closed without an effective check: Rules reviewed in the February change window", closedList, StringComparison.Ordinal);
     }
 
     private static List<KeyValuePair<string, string>> NewActivity(string title, string schedule, string? rrule = null, string start = "2026-03-16", string zone = "UTC") =>

@@ -99,7 +99,7 @@ public sealed class DemoPagesTests(DemoFixture demo) : IClassFixture<DemoFixture
             var nonconformity = await db.Nonconformities.SingleAsync(n => n.OrganisationId == orgId);
             Assert.Equal(missed.NonconformityId, nonconformity.Id);
             Assert.Equal(missed.Id, nonconformity.OccurrenceId);
-            Assert.Equal((NonconformitySource.MissedActivity, NonconformityStatus.Open), (nonconformity.Source, nonconformity.Status));
+            Assert.Equal((NonconformitySource.MissedActivity, NonconformityStatus.Raised), (nonconformity.Source, nonconformity.Status));
 
             var skipped = await db.Occurrences.Include(o => o.Activity).Include(o => o.SkipApprovedBy).SingleAsync(o => o.OrganisationId == orgId && o.State == OccurrenceState.Skipped);
             Assert.Equal("vulnerability-scan", skipped.Activity!.TemplateKey);

@@ -9,7 +9,7 @@ using Perennial.Security;
 
 namespace Perennial.Pages.O.Nonconformities;
 
-public sealed class IndexModel(CurrentOrg org, NonconformityService nonconformities) : PageModel
+public sealed class IndexModel(CurrentOrg org, CurrentUser user, NonconformityLog log, NonconformityWorkflow workflow) : PageModel
 {
     private const string Message = "nonconformity-message";
 
@@ -19,7 +19,7 @@ public sealed class IndexModel(CurrentOrg org, NonconformityService nonconformit
     [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
 
     public CurrentOrg Org => org;
-    public Paged<NonconformityListItem> Items { get; private set; } = new([], 1, PageRequest.DefaultPageSize, 0);
+    public Paged<NonconformityLogItem> Items { get; private set; } = new([], 1, PageRequest.DefaultPageSize, 0);
     public bool CanManage => org.Can(OrgRole.Manager);
     public string? Notice { get; private set; }
 
@@ -31,30 +31,30 @@ public sealed class IndexModel(CurrentOrg org, NonconformityService nonconformit
         await LoadAsync(ct);
     }
 
-    /// <summary>Closes or reopens one record (managers and admins; the page's write rule says so).</summary>
-    public async Task<IActionResult> OnPostStatusAsync(Guid id, string? to, CancellationToken ct)
+    /// <summary>A manager closes one without an effective check, with a justification the log keeps (the page's write rule says managers).</summary>
+    public async Task<IActionResult> OnPostCloseAsync(Guid id, string? justification, CancellationToken ct)
     {
-        var target = to switch
+        if (string.IsNullOrWhiteSpace(justification))
         {
-            "closed" => NonconformityStatus.Closed,
-            "open" => NonconformityStatus.Open,
-            _ => (NonconformityStatus?)null,
-        };
-        if (target is null)
-        {
-            ModelState.AddModelError(string.Empty, "Choose whether to close or reopen the nonconformity.");
+            ModelState.AddModelError("justification", "Say why it is closed without an effective corrective action.");
             await LoadAsync(ct);
             return Page();
         }
 
         try
         {
-            var nc = await nonconformities.SetStatusAsync(org.Id, id, target.Value, ct);
-            TempData[Message] = target == NonconformityStatus.Closed ? $"{nc.Reference} closed." : $"{nc.Reference} reopened.";
+            var nc = await workflow.CloseAsync(org.Id, id, new NonconformityActor(user.RequireId(), user.Email, org.Role), justification, ct);
+            TempData[Message] = $"{nc.Reference} closed.";
         }
         catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.NotFound)
         {
             return NotFound();
+        }
+        catch (UseCaseException e) when (e.Kind is UseCaseErrorKind.Conflict or UseCaseErrorKind.Validation)
+        {
+            ModelState.AddModelError("justification", e.Message);
+            await LoadAsync(ct);
+            return Page();
         }
 
         return Redirect($"/o/{org.Slug}/nonconformities?status={Status}");
@@ -62,25 +62,13 @@ public sealed class IndexModel(CurrentOrg org, NonconformityService nonconformit
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        NonconformityStatus? filter = Status switch
+        var query = Status switch
         {
-            "closed" => NonconformityStatus.Closed,
-            "all" => null,
-            _ => NonconformityStatus.Open,
+            "closed" => new NonconformityQuery(Status: NonconformityStatus.Closed),
+            "all" => new NonconformityQuery(),
+            _ => new NonconformityQuery(OpenOnly: true),
         };
-        Status = filter switch
-        {
-            NonconformityStatus.Closed => "closed",
-            NonconformityStatus.Open => "open",
-            _ => "all",
-        };
-        Items = await nonconformities.ListAsync(org.Id, filter, PageRequest.ForUi(PageNumber), ct);
+        Status = Status is "closed" or "all" ? Status : "open";
+        Items = await log.ListAsync(org.Id, query, PageRequest.ForUi(PageNumber), ct);
     }
-
-    public static string SourceLabel(NonconformitySource source) => source switch
-    {
-        NonconformitySource.MissedActivity => "Missed activity",
-        NonconformitySource.Manual => "Raised by hand",
-        _ => source.ToString(),
-    };
 }

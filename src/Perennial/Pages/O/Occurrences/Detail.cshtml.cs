@@ -24,7 +24,7 @@ public sealed record EvidenceCheck(string Label, IReadOnlyList<OccurrenceEvidenc
 [RequestSizeLimit(EvidenceUpload.MaxRequestBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = EvidenceUpload.MaxRequestBytes)]
 public sealed class DetailModel(
-    CurrentOrg org, CurrentUser user, OccurrenceService occurrences, NonconformityService nonconformities, PerennialOptions options, PerennialDbContext db) : PageModel
+    CurrentOrg org, CurrentUser user, OccurrenceService occurrences, NonconformityWorkflow nonconformities, PerennialOptions options, PerennialDbContext db) : PageModel
 {
     private const string Message = "occurrence-message";
 
