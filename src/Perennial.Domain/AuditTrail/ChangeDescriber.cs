@@ -166,7 +166,13 @@ public sealed class ChangeDescriber(PerennialDbContext db)
             var values = new Values(fields);
             var verb = spec.Verb?.Invoke(action, changes) ?? Generic(action, changes);
             var record = spec.Label(values).Trim();
-            var path = action == AuditAction.Deleted && spec.Path(values) is { } p && p.Contains(item.EntityId.ToString("D"), StringComparison.Ordinal) ? null : spec.Path(values);
+            // A deleted record's own page is gone; a parent's page (an activity for its occurrence) still stands.
+            var path = spec.Path(values);
+            if (action == AuditAction.Deleted && path is not null && path.Contains(item.EntityId.ToString("D"), StringComparison.Ordinal))
+            {
+                path = null;
+            }
+
             if (count > 1)
             {
                 (record, path) = spec.Plural?.Invoke(values, count) ?? ($"{count} {Plural(spec.Noun)}", null);

@@ -63,6 +63,12 @@ public static class NonconformityNames
             ? s
             : throw UseCaseException.Invalid(field, $"{field} must be one of {string.Join(", ", Enum.GetValues<NonconformityStatus>().Select(v => v.Name()))}.");
 
+    /// <summary>Any source, by its API name, for filtering the log.</summary>
+    public static NonconformitySource ParseAnySource(string text, string field) =>
+        Enum.GetValues<NonconformitySource>().FirstOrDefault(s => string.Equals(s.Name(), text.Trim(), StringComparison.OrdinalIgnoreCase)) is var s && s != default
+            ? s
+            : throw UseCaseException.Invalid(field, $"{field} must be one of {string.Join(", ", Enum.GetValues<NonconformitySource>().Select(v => v.Name()))}.");
+
     /// <summary>Sources a person may give when raising one by hand; the others are set by the feature that raises them.</summary>
     public static NonconformitySource ParseSource(string? text, string field) => (text ?? "report").Trim().ToLowerInvariant() switch
     {

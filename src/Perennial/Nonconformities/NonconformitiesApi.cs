@@ -85,8 +85,7 @@ public static class NonconformitiesApi
     {
         var query = new NonconformityQuery(
             status is null ? null : NonconformityNames.ParseStatus(status, "status"),
-            source is null ? null : Enum.GetValues<NonconformitySource>().FirstOrDefault(s => string.Equals(s.Name(), source.Trim(), StringComparison.OrdinalIgnoreCase)) is var src && src != default ? src
-                : throw UseCaseException.Invalid("source", "source must be one of " + string.Join(", ", Enum.GetValues<NonconformitySource>().Select(s => s.Name())) + "."),
+            source is null ? null : NonconformityNames.ParseAnySource(source, "source"),
             severity is null ? null : NonconformityNames.ParseSeverity(severity, "severity"),
             owner is null ? null : await activities.ResolveMemberAsync(currentOrg.Id, owner, "owner", ct),
             overdue == true);
