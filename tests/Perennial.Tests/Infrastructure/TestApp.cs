@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,16 @@ namespace Perennial.Tests.Infrastructure;
 public sealed partial class TestApp : IAsyncDisposable
 {
     private readonly bool ownsDatabase;
+
+    /// <summary>
+    /// One cache for EF Core's internal services in every test app: each app would otherwise bring its
+    /// own (ASP.NET Core registers one), so EF Core would build its model and services again per test. Each provider has its own: its model differs.
+    /// </summary>
+    private static readonly Dictionary<DatabaseProvider, MemoryCache> EntityFrameworkCaches = new()
+    {
+        [DatabaseProvider.Sqlite] = new MemoryCache(new MemoryCacheOptions()),
+        [DatabaseProvider.Postgres] = new MemoryCache(new MemoryCacheOptions()),
+    };
 
     private TestApp(WebApplication app, TestDatabase database, FakeTimeProvider time, bool kestrel, bool ownsDatabase)
     {
@@ -65,7 +76,7 @@ public sealed partial class TestApp : IAsyncDisposable
         bool migrate = true,
         Action<IServiceCollection>? services = null)
     {
-        var database = await TestDatabase.CreateAsync(provider);
+        var database = migrate ? await TestDatabase.CreateMigratedAsync(provider) : await TestDatabase.CreateAsync(provider);
         return await StartAsync(database, kestrel, settings, migrate, services: services);
     }
 
@@ -114,7 +125,7 @@ public sealed partial class TestApp : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(time);
         // A query that loads several collections must say whether it splits (EF Core only warns at run time).
         builder.Services.ConfigureDbContext<PerennialDbContext>(o =>
-            o.ConfigureWarnings(w => w.Throw(RelationalEventId.MultipleCollectionIncludeWarning)));
+            o.ConfigureWarnings(w => w.Throw(RelationalEventId.MultipleCollectionIncludeWarning)).UseMemoryCache(EntityFrameworkCaches[database.Provider]));
         services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 

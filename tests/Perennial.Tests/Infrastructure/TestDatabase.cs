@@ -1,12 +1,16 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Perennial.AuditTrail;
 using Perennial.Data;
 
 namespace Perennial.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh, empty database for one test app: a temporary SQLite file, or a new PostgreSQL database
-/// created on the server named by <c>PERENNIAL_TEST_POSTGRES</c>.
+/// A fresh database for one test app: a temporary SQLite file, or a new PostgreSQL database
+/// created on the server named by <c>PERENNIAL_TEST_POSTGRES</c>. Empty by default; a migrated one is
+/// a copy of a template the test process migrates once per provider (a file copy on SQLite,
+/// <c>CREATE DATABASE … TEMPLATE</c> on PostgreSQL), so hundreds of tests do not each run every migration.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
@@ -33,8 +37,61 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>A folder the test may use as the app's data directory.</summary>
     public string DataDirectory => directory ?? Path.GetTempPath();
 
+    private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync);
+    private static readonly Lazy<Task<string>> PostgresTemplate = new(CreatePostgresTemplateAsync);
+
     public static Task<TestDatabase> CreateAsync(DatabaseProvider provider) =>
         provider == DatabaseProvider.Sqlite ? Task.FromResult(CreateSqlite()) : CreatePostgresAsync();
+
+    /// <summary>A database with every migration applied, copied from this process's template.</summary>
+    public static async Task<TestDatabase> CreateMigratedAsync(DatabaseProvider provider)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            var template = await SqliteTemplate.Value;
+            var database = CreateSqlite();
+            File.Copy(template, Path.Combine(database.DataDirectory, "perennial.db"));
+            return database;
+        }
+
+        return await CreatePostgresAsync(await PostgresTemplate.Value);
+    }
+
+    private static async Task<string> CreateSqliteTemplateAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("perennial-template-").FullName;
+        var file = Path.Combine(dir, "perennial.db");
+        var cs = new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString();
+        await MigrateAsync(DatabaseProvider.Sqlite, cs);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS temp cleaner.
+            }
+        };
+        return file;
+    }
+
+    private static async Task<string> CreatePostgresTemplateAsync()
+    {
+        var template = await CreatePostgresAsync();
+        await MigrateAsync(DatabaseProvider.Postgres, template.ConnectionString);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => template.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return template.postgresName!;
+    }
+
+    private static async Task MigrateAsync(DatabaseProvider provider, string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<PerennialDbContext>();
+        DataServiceCollectionExtensions.Configure(builder, provider, connectionString);
+        await using var db = new PerennialDbContext(builder.Options, TimeProvider.System, new FixedAuditActorAccessor());
+        await db.Database.MigrateAsync();
+    }
 
     public static TestDatabase CreateSqlite()
     {
@@ -51,7 +108,7 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(DatabaseProvider.Sqlite, cs, dir, null, null);
     }
 
-    public static async Task<TestDatabase> CreatePostgresAsync()
+    public static async Task<TestDatabase> CreatePostgresAsync(string? template = null)
     {
         var admin = Environment.GetEnvironmentVariable(PostgresVariable) ?? DefaultPostgres;
         var name = "perennial_t_" + Guid.NewGuid().ToString("N")[..16];
@@ -59,9 +116,21 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             await using var connection = new NpgsqlConnection(admin);
             await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"CREATE DATABASE \"{name}\"";
-            await command.ExecuteNonQueryAsync();
+            for (var attempt = 1; ; attempt++)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = template is null ? $"CREATE DATABASE \"{name}\"" : $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"";
+                try
+                {
+                    await command.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 50)
+                {
+                    // The template's migrating connection is still closing on the server, or another copy is being made.
+                    await Task.Delay(100);
+                }
+            }
         }
         catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
         {
