@@ -21,7 +21,7 @@ public sealed record FindingInput(FindingKind Kind, string Reference, string Des
 public sealed record CycleStatus(CertificationCycle Cycle, ExternalAudit? NextAudit, int? DaysToNextAudit, double ElapsedFraction, IReadOnlyList<AuditFinding> OpenFindings, IReadOnlyList<AuditFinding> OverdueFindings);
 
 /// <summary>The certificate and its external audits, cycle after cycle.</summary>
-public sealed class CycleService(PerennialDbContext db, TimeProvider time, Activities.ActivityService activities)
+public sealed class CycleService(PerennialDbContext db, TimeProvider time, Activities.ActivityService activities, Nonconformities.NonconformityService nonconformities)
 {
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
@@ -106,6 +106,7 @@ public sealed class CycleService(PerennialDbContext db, TimeProvider time, Activ
         Apply(finding, input);
         db.AuditFindings.Add(finding);
         await db.SaveChangesAsync(ct);
+        await nonconformities.SyncFindingAsync(finding.Id, time.GetUtcNow(), ct);
         return finding;
     }
 
@@ -116,6 +117,7 @@ public sealed class CycleService(PerennialDbContext db, TimeProvider time, Activ
             ?? throw UseCaseException.NotFound("No such finding.");
         Apply(finding, input);
         await db.SaveChangesAsync(ct);
+        await nonconformities.SyncFindingAsync(finding.Id, time.GetUtcNow(), ct);
         return finding;
     }
 

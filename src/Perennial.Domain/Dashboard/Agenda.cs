@@ -59,7 +59,7 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
         await AddAccessActionsAsync(organisationId, today, items, ct);
         await AddRiskReviewsAsync(organisationId, today, items, ct);
         await AddEvidenceAsync(organisationId, today, items, ct);
-        await AddNonconformitiesAsync(organisationId, items, ct);
+        await AddNonconformitiesAsync(organisationId, today, items, ct);
         await AddFindingsAsync(organisationId, today, items, ct);
         var ordered = items
             .OrderBy(i => i.Group)
@@ -196,7 +196,12 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
         : latest.Stale && latest.FreshUntil is { } until ? $"evidence stale since {Day(until.AddDays(1))}, newest covers up to {Day(latest.PeriodTo!.Value)}"
         : null;
 
-    private async Task AddNonconformitiesAsync(Guid organisationId, List<AgendaItem> items, CancellationToken ct)
+    /// <summary>
+    /// Open nonconformities (concerning their owner and the owners of their open actions), and as
+    /// dated items the corrective actions and effectiveness checks overdue or due within
+    /// <see cref="DueSoonDays"/>.
+    /// </summary>
+    private async Task AddNonconformitiesAsync(Guid organisationId, DateOnly today, List<AgendaItem> items, CancellationToken ct)
     {
         var open = await db.Nonconformities.AsNoTracking()
             .Where(n => n.OrganisationId == organisationId && n.Status != NonconformityStatus.Closed)
@@ -207,16 +212,54 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
                 n.Title,
                 n.RaisedAt,
                 n.Source,
-                Activity = db.Occurrences.Where(o => o.Id == n.OccurrenceId).Select(o => new { o.Activity!.OwnerUserId, o.Activity.DeputyUserId, OwnerName = o.Activity.Owner!.DisplayName }).FirstOrDefault(),
+                n.Status,
+                n.DueOn,
+                n.OwnerUserId,
+                n.CurrentRound,
+                Activity = db.Occurrences.Where(o => o.Id == n.OccurrenceId).Select(o => new { o.Activity!.OwnerUserId, o.Activity.DeputyUserId }).FirstOrDefault(),
+                Check = n.Rounds.Where(r => r.Number == n.CurrentRound && r.CheckResult == null).Select(r => r.CheckDueOn).FirstOrDefault(),
             })
             .ToListAsync(ct);
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var ids = open.Select(n => n.Id).ToList();
+        var actions = await db.CorrectiveActions.AsNoTracking()
+            .Where(a => ids.Contains(a.NonconformityId) && a.Status == CorrectiveActionStatus.Open)
+            .Select(a => new { a.Id, a.NonconformityId, a.Title, a.OwnerUserId, a.DueOn, a.Round })
+            .ToListAsync(ct);
+        var names = await NamesAsync(open.Select(n => n.OwnerUserId ?? n.Activity?.OwnerUserId).Concat(actions.Select(a => (Guid?)a.OwnerUserId)), ct);
+        var horizon = today.AddDays(DueSoonDays);
         foreach (var n in open)
         {
             var raised = DateOnly.FromDateTime(n.RaisedAt.UtcDateTime);
-            items.Add(new AgendaItem(AgendaGroup.Nonconformities, "nonconformity", n.Reference, n.Title,
-                $"open since {Day(raised)}" + (n.Source == NonconformitySource.MissedActivity ? " (missed activity)" : ""),
-                null, $"nonconformities#nc-{n.Id}", n.Activity?.OwnerUserId, n.Activity?.OwnerName,
-                n.Activity is null ? [] : People(n.Activity.OwnerUserId, n.Activity.DeputyUserId)));
+            // Records from before owners were named belong to the missed activity's owner and deputy.
+            Guid? owner = n.OwnerUserId ?? n.Activity?.OwnerUserId;
+            var mine = actions.Where(a => a.NonconformityId == n.Id).ToList();
+            var people = People(owner, n.OwnerUserId is null ? n.Activity?.DeputyUserId : null).Concat(mine.Select(a => a.OwnerUserId)).Distinct().ToList();
+            var detail = $"{NonconformityNames.Label(n.Status).ToLowerInvariant()}, open since {Day(raised)}"
+                + (n.Source == NonconformitySource.MissedActivity ? " (missed activity)" : "")
+                + (n.DueOn is { } due ? (due < today ? $", closure deadline {Day(due)} passed" : $", to close by {Day(due)}") : "");
+            items.Add(new AgendaItem(AgendaGroup.Nonconformities, "nonconformity", n.Reference, n.Title, detail,
+                n.DueOn, $"nonconformities/{n.Id}", owner, Name(names, owner), people));
+
+            foreach (var a in mine.Where(a => a.Round == n.CurrentRound && a.DueOn <= horizon))
+            {
+                var overdue = a.DueOn < today;
+                items.Add(new AgendaItem(overdue ? AgendaGroup.Overdue : AgendaGroup.DueSoon, "corrective-action", n.Reference, a.Title,
+                    $"corrective action, due {Day(a.DueOn)}, {(overdue ? Late(today, a.DueOn) : Ahead(today, a.DueOn))}",
+                    a.DueOn, $"nonconformities/{n.Id}", a.OwnerUserId, names.GetValueOrDefault(a.OwnerUserId), [a.OwnerUserId]));
+            }
+
+            if (n.Status is NonconformityStatus.Done or NonconformityStatus.Checking && n.Check is { } check && check <= horizon)
+            {
+                var overdue = check < today;
+                items.Add(new AgendaItem(overdue ? AgendaGroup.Overdue : AgendaGroup.DueSoon, "effectiveness-check", n.Reference, $"Effectiveness check: {n.Title}",
+                    $"effectiveness check, due {Day(check)}, {(overdue ? Late(today, check) : Ahead(today, check))}",
+                    check, $"nonconformities/{n.Id}", owner, Name(names, owner), People(owner, null)));
+            }
         }
     }
 

@@ -1,10 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
+using Perennial.Certification;
 using Perennial.Data;
 
 namespace Perennial.Nonconformities;
 
-/// <summary>The check that raises a nonconformity for each missed occurrence.</summary>
+/// <summary>
+/// Nonconformities raised by the system: one for each missed occurrence, and one for each major or
+/// minor nonconformity a certification body records, which follows the finding's deadline.
+/// </summary>
 public sealed class NonconformityService(PerennialDbContext db, NonconformityWorkflow workflow)
 {
     /// <summary>
@@ -72,6 +76,127 @@ public sealed class NonconformityService(PerennialDbContext db, NonconformityWor
         }
 
         return raised;
+    }
+
+    /// <summary>
+    /// Keeps the nonconformity that stands for a certification-body finding: raised when the finding
+    /// is a major or minor nonconformity, and following the finding's severity, clause or control and
+    /// closure deadline afterwards (the certification body's deadline is the one that counts). A
+    /// finding recorded as already closed by the body gets a closed record saying so.
+    /// </summary>
+    public async Task SyncFindingAsync(Guid findingId, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = await (
+                from f in db.AuditFindings.AsNoTracking()
+                join a in db.ExternalAudits on f.ExternalAuditId equals a.Id
+                join c in db.CertificationCycles on a.CycleId equals c.Id
+                where f.Id == findingId
+                select new { Finding = f, AuditKind = a.Kind, a.HeldOn, Body = c.CertificationBody })
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return;
+        }
+
+        var finding = row.Finding;
+        var existing = await db.Nonconformities.FirstOrDefaultAsync(n => n.AuditFindingId == findingId, ct);
+        if (existing is not null)
+        {
+            if (SeverityOf(finding.Kind) is { } severity)
+            {
+                existing.Severity = severity;
+            }
+
+            existing.Identifier = finding.ControlIdentifier ?? existing.Identifier;
+            existing.DueOn = finding.ClosureDeadline;
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        if (SeverityOf(finding.Kind) is not { } kind)
+        {
+            return;
+        }
+
+        var body = string.IsNullOrWhiteSpace(row.Body) ? "The certification body" : row.Body;
+        await RaiseOnceAsync(finding.OrganisationId, reference => new Nonconformity
+        {
+            Id = Guid.NewGuid(),
+            OrganisationId = finding.OrganisationId,
+            Reference = reference,
+            Title = Truncate($"{body} finding {finding.Reference}: {FirstLine(finding.Description)}", Nonconformity.TitleMaxLength),
+            Description = Truncate(
+                $"{finding.Kind.ToLabel()} recorded at the {row.AuditKind.ToLabel().ToLowerInvariant()}, to be closed by {finding.ClosureDeadline:yyyy-MM-dd}.\n\n{finding.Description}",
+                Nonconformity.TextMaxLength),
+            Source = NonconformitySource.CertificationBody,
+            Severity = kind,
+            Identifier = finding.ControlIdentifier,
+            AuditFindingId = finding.Id,
+            DueOn = finding.ClosureDeadline,
+            RaisedByName = Truncate(body, 256),
+            // Raised when the audit found it, as far as that is known.
+            RaisedAt = row.HeldOn is { } held && AtMidnight(held) < now ? AtMidnight(held) : now,
+            Status = finding.ClosedOn is null ? NonconformityStatus.Raised : NonconformityStatus.Closed,
+            ClosedAt = finding.ClosedOn is { } closed ? AtMidnight(closed) : null,
+            ClosureJustification = finding.ClosedOn is { } on
+                ? $"{body} closed finding {finding.Reference} on {on:yyyy-MM-dd}, before it was followed here."
+                : null,
+        }, ct);
+    }
+
+    /// <summary>Raises the nonconformity of every certification-body finding that has none yet (findings recorded before the loop existed).</summary>
+    public async Task<int> SyncFindingsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var missing = await db.AuditFindings.AsNoTracking()
+            .Where(f => (f.Kind == FindingKind.MajorNonconformity || f.Kind == FindingKind.MinorNonconformity)
+                && !db.Nonconformities.Any(n => n.AuditFindingId == f.Id))
+            .Select(f => f.Id).ToListAsync(ct);
+        foreach (var id in missing)
+        {
+            await SyncFindingAsync(id, now, ct);
+        }
+
+        return missing.Count;
+    }
+
+    private static DateTimeOffset AtMidnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    private static NonconformitySeverity? SeverityOf(FindingKind kind) => kind switch
+    {
+        FindingKind.MajorNonconformity => NonconformitySeverity.Major,
+        FindingKind.MinorNonconformity => NonconformitySeverity.Minor,
+        _ => null,
+    };
+
+    /// <summary>Adds a nonconformity under the organisation's lock; a unique link (occurrence, finding) taken first by another instance leaves it out.</summary>
+    private async Task<bool> RaiseOnceAsync(Guid organisationId, Func<string, Nonconformity> build, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockAsync($"nonconformities:{organisationId}", ct);
+        var nc = build(await workflow.NextReferenceAsync(organisationId, ct));
+        nc.Rounds.Add(NonconformityWorkflow.NewRound(nc, 1));
+        db.Nonconformities.Add(nc);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            await transaction.RollbackAsync(ct);
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        return line.Length == 0 ? text.Trim() : line;
     }
 
     private static string Truncate(string text, int length) => text.Length > length ? text[..(length - 1)] + "…" : text;

@@ -58,8 +58,9 @@ public static class ReminderKinds
         return lead == 0 ? null : new ReminderKind(ReminderStage.Lead, lead, dueDate.AddDays(-lead));
     }
 
-    /// <summary>True for the kinds that go to the escalation contact and that muting cannot stop.</summary>
-    public static bool IsEscalation(string kind) => kind.StartsWith("overdue-", StringComparison.Ordinal);
+    /// <summary>True for the kinds that go to the escalation contact and that muting cannot stop (also action:overdue-N, check:overdue-N).</summary>
+    public static bool IsEscalation(string kind) =>
+        kind.StartsWith("overdue-", StringComparison.Ordinal) || kind.Contains(":overdue-", StringComparison.Ordinal);
 
     /// <summary>The ISO 8601 week a day belongs to, e.g. 2026-W12: the digest is sent once per week.</summary>
     public static string IsoWeek(DateOnly day)

@@ -19,6 +19,29 @@ public sealed record OccurrenceFacts(
     string OwnerName,
     string? DeputyName);
 
+/// <summary>
+/// What a reminder says about a dated obligation of the corrective-action loop: a corrective action
+/// (its owner does it) or an effectiveness check (someone other than the action owners does it).
+/// </summary>
+public sealed record ObligationFacts(
+    Guid NonconformityId,
+    string OrganisationSlug,
+    string OrganisationName,
+    bool IsCheck,
+    string Title,
+    string NonconformityReference,
+    string NonconformityTitle,
+    DateOnly DueDate,
+    string OwnerName)
+{
+    /// <summary>The kind prefix of its reminders: action:due, check:overdue-0, …</summary>
+    public string KindPrefix => IsCheck ? "check:" : "action:";
+
+    public string What => IsCheck
+        ? $"Effectiveness check of {NonconformityReference} {NonconformityTitle}"
+        : $"Corrective action \"{Title}\" for {NonconformityReference}";
+}
+
 /// <summary>Why a person receives a reminder; it decides the wording.</summary>
 public enum ReminderAudience
 {
@@ -115,6 +138,69 @@ public sealed class ReminderMessages(ReminderLinks links)
         html.Append(Culture, $"<p><small>{H(why)}{(mute is null ? "" : " " + H(mute))}</small></p>");
         html.Append("</body></html>");
         return new ComposedEmail(Truncate(subject, OutboxMessage.SubjectMaxLength), text.ToString(), html.ToString());
+    }
+
+    /// <summary>A reminder of a corrective action or effectiveness check, worded like an occurrence's.</summary>
+    public ComposedEmail ObligationEmail(ObligationFacts o, ReminderKind kind, DateOnly today, ReminderAudience audience, string recipientName, string? escalationReason = null, string? escalatedTo = null)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var what = o.What;
+        var late = today.DayNumber - o.DueDate.DayNumber;
+        (string subject, string opening) = kind.Stage switch
+        {
+            ReminderStage.Lead => ($"Reminder: {what} is due in {Days(o.DueDate.DayNumber - today.DayNumber)}",
+                $"{what} is due in {Days(o.DueDate.DayNumber - today.DayNumber)}, on {LongDate(o.DueDate)}."),
+            ReminderStage.Due => ($"Due today: {what}", $"{what} is due today, {LongDate(o.DueDate)}."),
+            _ when audience == ReminderAudience.OwnerCopy => ($"{(kind.Number == 0 ? "Overdue" : "Still overdue")}: {what} was due on {ShortDate(o.DueDate)}",
+                $"{what} was due on {LongDate(o.DueDate)} and is still open, {Days(late)} late. "
+                + $"{(escalatedTo is null ? "The escalation contact has" : escalatedTo + (escalatedTo.Contains(',', StringComparison.Ordinal) ? " have" : " has"))} been told."),
+            _ => ($"{(kind.Number == 0 ? "Overdue" : "Still overdue")}: {what} ({o.OwnerName}), due {ShortDate(o.DueDate)}",
+                $"{what}, for {o.OwnerName}, was due on {LongDate(o.DueDate)} and is still open, {Days(late)} late."),
+        };
+        var task = o.IsCheck
+            ? "Check that the corrective actions removed the cause, and record the result (effective or not effective) with the evidence it rests on. Someone who owned none of the actions does the check."
+            : $"Carry out the action \"{o.Title}\" and mark it done with a note on what was done.";
+        var why = audience switch
+        {
+            ReminderAudience.Escalation => $"You are told as {escalationReason ?? "the escalation contact"}. Perennial tells you again every week while it stays open.",
+            ReminderAudience.OwnerCopy => $"It is yours in {o.OrganisationName}. Perennial tells you and the escalation contact again every week while it stays open.",
+            _ => o.IsCheck
+                ? $"You receive this because the effectiveness check of {o.NonconformityReference} in {o.OrganisationName} is yours to do."
+                : $"You receive this because you own this corrective action in {o.OrganisationName}.",
+        };
+        var link = links.Page($"o/{Uri.EscapeDataString(o.OrganisationSlug)}/nonconformities/{o.NonconformityId}");
+        var text = new StringBuilder();
+        text.Append(Culture, $"Hello {recipientName},\n\n{opening}\n\n");
+        text.Append(Culture, $"Nonconformity: {o.NonconformityReference} {o.NonconformityTitle}\n\n");
+        text.Append("What to do:\n").Append(task).Append("\n\n");
+        text.Append(Culture, $"Open the nonconformity: {link}\n\n");
+        text.Append(why).Append('\n');
+
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html><body>");
+        html.Append(Culture, $"<p>Hello {H(recipientName)},</p><p>{H(opening)}</p>");
+        html.Append(Culture, $"<p>Nonconformity: {H(o.NonconformityReference)} {H(o.NonconformityTitle)}</p>");
+        html.Append(Culture, $"<h3>What to do</h3><p>{H(task)}</p>");
+        html.Append(Culture, $"<p><a href=\"{H(link)}\">Open the nonconformity</a></p>");
+        html.Append(Culture, $"<p><small>{H(why)}</small></p>");
+        html.Append("</body></html>");
+        return new ComposedEmail(Truncate(subject, OutboxMessage.SubjectMaxLength), text.ToString(), html.ToString());
+    }
+
+    /// <summary>One chat message per obligation and kind.</summary>
+    public (string Subject, string Text) ObligationChat(ObligationFacts o, ReminderKind kind, DateOnly today, OutboxChannel channel, string? escalatedTo)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var headline = kind.Stage switch
+        {
+            ReminderStage.Lead => $"Reminder: {o.What} ({o.OwnerName}) is due in {Days(o.DueDate.DayNumber - today.DayNumber)}, on {LongDate(o.DueDate)}.",
+            ReminderStage.Due => $"Due today: {o.What} ({o.OwnerName}).",
+            _ => $"{(kind.Number == 0 ? "Overdue" : "Still overdue")}: {o.What} ({o.OwnerName}) was due on {LongDate(o.DueDate)}, {Days(today.DayNumber - o.DueDate.DayNumber)} late."
+                + (escalatedTo is null ? "" : $" Escalated to {escalatedTo}."),
+        };
+        var link = links.Page($"o/{Uri.EscapeDataString(o.OrganisationSlug)}/nonconformities/{o.NonconformityId}");
+        var open = channel == OutboxChannel.Slack ? $"<{link}|Open the nonconformity>" : $"[Open the nonconformity]({link})";
+        return (Truncate(headline, OutboxMessage.SubjectMaxLength), $"{headline}\n{open}");
     }
 
     /// <summary>One chat message per occurrence and kind: for the channel, not a person.</summary>

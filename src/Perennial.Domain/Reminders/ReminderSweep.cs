@@ -23,13 +23,19 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
 
     private const int KeyChunk = 500;
 
+    /// <summary>Days before its date that a corrective action or effectiveness check is first reminded of.</summary>
+    private static readonly int[] ObligationLeadDays = [7];
+
     public async Task<SweepResult> RunAsync(DateTimeOffset now, CancellationToken ct)
     {
         var raised = await nonconformities.RaiseForMissedAsync(now, ct);
+        raised += await nonconformities.SyncFindingsAsync(now, ct);
         await workflow.StartDueChecksAsync(ct);
-        var context = await LoadContextAsync(now, ct);
+        var obligations = await LoadObligationsAsync(now, ct);
+        var context = await LoadContextAsync(now, obligations, ct);
         var intents = new List<Intent>();
         await PlanRemindersAsync(context, intents, ct);
+        PlanObligationReminders(context, obligations, intents);
         await PlanDigestsAsync(context, intents, ct);
 
         var existing = await ExistingKeysAsync(intents.Select(i => i.Key).ToList(), ct);
@@ -52,6 +58,9 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
     private sealed record ActivityFacts(
         Guid Id, Guid OrganisationId, string Reference, string Title, string? Description, List<string> EvidenceRequired,
         List<int> ReminderLeadDays, string TimeZone, Guid OwnerUserId, Guid? DeputyUserId, Guid? EscalationUserId);
+
+    /// <summary>An open corrective action, or the pending effectiveness check of a round (Id is the round's).</summary>
+    private sealed record Obligation(Guid Id, Guid OrganisationId, Guid NonconformityId, bool IsCheck, string Title, string NonconformityReference, string NonconformityTitle, DateOnly DueOn, Guid? OwnerUserId);
 
     private sealed record MemberFacts(Guid OrganisationId, Guid UserId, OrgRole Role, DateOnly? ExpiresOn, Guid? ManagerUserId, bool MuteEmail, bool WeeklyDigest);
 
@@ -86,13 +95,50 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
             Member(organisationId, userId) is { } m && (m.ExpiresOn is null || m.ExpiresOn >= UtcToday);
     }
 
-    private async Task<Context> LoadContextAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Open corrective actions and pending effectiveness checks whose first reminder day has come. The
+    /// check is for the nonconformity's owner unless they own one of the round's actions; then (or
+    /// when it has no owner) it goes to the ISMS managers who own none.
+    /// </summary>
+    private async Task<List<Obligation>> LoadObligationsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var until = DateOnly.FromDateTime(now.UtcDateTime).AddDays(ObligationLeadDays.Max() + 1);
+        var obligations = await (
+                from a in db.CorrectiveActions.AsNoTracking()
+                join n in db.Nonconformities on a.NonconformityId equals n.Id
+                where a.Status == CorrectiveActionStatus.Open && n.Status != NonconformityStatus.Closed && a.DueOn <= until
+                select new Obligation(a.Id, a.OrganisationId, n.Id, false, a.Title, n.Reference, n.Title, a.DueOn, a.OwnerUserId))
+            .ToListAsync(ct);
+        var checks = await (
+                from r in db.NonconformityRounds.AsNoTracking()
+                join n in db.Nonconformities on r.NonconformityId equals n.Id
+                where r.Number == n.CurrentRound && r.CheckResult == null && r.CheckDueOn != null && r.CheckDueOn <= until
+                    && (n.Status == NonconformityStatus.Done || n.Status == NonconformityStatus.Checking)
+                select new { r.Id, n.OrganisationId, NonconformityId = n.Id, n.Reference, n.Title, Due = r.CheckDueOn!.Value, n.OwnerUserId, r.Number })
+            .ToListAsync(ct);
+        if (checks.Count > 0)
+        {
+            var ids = checks.Select(c => c.NonconformityId).ToList();
+            var actionOwners = await db.CorrectiveActions.AsNoTracking().Where(a => ids.Contains(a.NonconformityId) && a.Status != CorrectiveActionStatus.Cancelled)
+                .Select(a => new { a.NonconformityId, a.Round, a.OwnerUserId }).ToListAsync(ct);
+            foreach (var c in checks)
+            {
+                var owners = actionOwners.Where(a => a.NonconformityId == c.NonconformityId && a.Round == c.Number).Select(a => a.OwnerUserId).ToHashSet();
+                var checker = c.OwnerUserId is Guid owner && !owners.Contains(owner) ? owner : (Guid?)null;
+                obligations.Add(new Obligation(c.Id, c.OrganisationId, c.NonconformityId, true, $"Round {c.Number}", c.Reference, c.Title, c.Due, checker));
+            }
+        }
+
+        return obligations;
+    }
+
+    private async Task<Context> LoadContextAsync(DateTimeOffset now, List<Obligation> obligations, CancellationToken ct)
     {
         var activities = await db.Activities.AsNoTracking().Where(a => a.State == ActivityState.Active)
             .Select(a => new ActivityFacts(a.Id, a.OrganisationId, a.Reference, a.Title, a.Description, a.EvidenceRequired,
                 a.ReminderLeadDays, a.TimeZone, a.OwnerUserId, a.DeputyUserId, a.EscalationUserId))
             .ToDictionaryAsync(a => a.Id, ct);
-        var organisationIds = activities.Values.Select(a => a.OrganisationId).Distinct().ToList();
+        var organisationIds = activities.Values.Select(a => a.OrganisationId).Concat(obligations.Select(o => o.OrganisationId)).Distinct().ToList();
         var organisations = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id))
             .ToDictionaryAsync(o => o.Id, o => (o.Slug, o.Name), ct);
         var members = await db.Memberships.AsNoTracking().Where(m => organisationIds.Contains(m.OrganisationId))
@@ -102,6 +148,7 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
             .ToDictionaryAsync(s => s.OrganisationId, s => s.DefaultEscalationUserId, ct);
         var userIds = members.Select(m => m.UserId)
             .Concat(activities.Values.SelectMany(a => new[] { a.OwnerUserId, a.DeputyUserId ?? a.OwnerUserId, a.EscalationUserId ?? a.OwnerUserId }))
+            .Concat(obligations.Where(o => o.OwnerUserId is not null).Select(o => o.OwnerUserId!.Value))
             .Distinct().ToList();
         var people = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .Select(u => new Person(u.Id, u.Email, u.DisplayName)).ToDictionaryAsync(u => u.Id, ct);
@@ -193,6 +240,83 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
         }
     }
 
+    /// <summary>
+    /// Corrective actions and effectiveness checks get the reminders an occurrence gets, on UTC days:
+    /// a week before, on the day, and from the day after weekly to the escalation contact (the
+    /// owner's line manager, else the organisation's default contact, else the ISMS managers) with a
+    /// copy to the owner. A check nobody is named for goes to the ISMS managers who own none of its actions.
+    /// </summary>
+    private void PlanObligationReminders(Context context, List<Obligation> obligations, List<Intent> intents)
+    {
+        var today = context.Today("UTC");
+        foreach (var obligation in obligations)
+        {
+            if (ReminderKinds.Latest(obligation.DueOn, ObligationLeadDays, today) is not { } kind)
+            {
+                continue;
+            }
+
+            var org = obligation.OrganisationId;
+            var (slug, orgName) = context.Organisations.GetValueOrDefault(org);
+            var responsible = obligation.OwnerUserId is Guid owner ? [owner] : Managers(context, org);
+            var facts = new ObligationFacts(obligation.NonconformityId, slug ?? "", orgName ?? "", obligation.IsCheck, obligation.Title,
+                obligation.NonconformityReference, obligation.NonconformityTitle, obligation.DueOn,
+                obligation.OwnerUserId is Guid named ? Name(context, named) : "the ISMS managers");
+            var kindName = facts.KindPrefix + kind.Name;
+            var keyStem = string.Create(CultureInfo.InvariantCulture, $"{facts.KindPrefix}{obligation.Id:N}:{obligation.DueOn:yyyyMMdd}:{kind.Name}");
+            string? escalatedTo = null;
+            if (kind.Stage == ReminderStage.Overdue)
+            {
+                var (contacts, reason) = obligation.OwnerUserId is Guid o ? EscalationContacts(context, org, o) : ([], "");
+                escalatedTo = contacts.Count == 0 ? null : string.Join(", ", contacts.Select(c => Name(context, c)));
+                foreach (var contact in contacts)
+                {
+                    AddObligationEmail(context, intents, org, keyStem, kindName, facts, kind, today, contact, ReminderAudience.Escalation, reason, null);
+                }
+
+                foreach (var person in responsible.Where(p => !contacts.Contains(p)))
+                {
+                    AddObligationEmail(context, intents, org, keyStem, kindName, facts, kind, today, person, ReminderAudience.OwnerCopy, null, escalatedTo);
+                }
+            }
+            else
+            {
+                foreach (var person in responsible.Where(p => context.Member(org, p)?.MuteEmail != true))
+                {
+                    AddObligationEmail(context, intents, org, keyStem, kindName, facts, kind, today, person, ReminderAudience.Owner, null, null);
+                }
+            }
+
+            foreach (var channel in context.ChatChannels.GetValueOrDefault(org) ?? [])
+            {
+                var key = $"{keyStem}:{channel.ToString().ToLowerInvariant()}";
+                var to = escalatedTo;
+                intents.Add(new Intent(key, () =>
+                {
+                    var (subject, text) = messages.ObligationChat(facts, kind, today, channel, to);
+                    return Task.FromResult<OutboxMessage?>(NewMessage(context, org, null, null, kindName, key, channel, "", subject, text, null));
+                }));
+            }
+        }
+    }
+
+    private void AddObligationEmail(
+        Context context, List<Intent> intents, Guid org, string keyStem, string kindName, ObligationFacts facts, ReminderKind kind, DateOnly today,
+        Guid userId, ReminderAudience audience, string? reason, string? escalatedTo)
+    {
+        if (!context.People.TryGetValue(userId, out var person) || string.IsNullOrWhiteSpace(person.Email))
+        {
+            return;
+        }
+
+        var key = string.Create(CultureInfo.InvariantCulture, $"{keyStem}:email:{userId:N}");
+        intents.Add(new Intent(key, () =>
+        {
+            var email = messages.ObligationEmail(facts, kind, today, audience, Name(context, userId), reason, escalatedTo);
+            return Task.FromResult<OutboxMessage?>(NewMessage(context, org, null, userId, kindName, key, OutboxChannel.Email, person.Email!, email.Subject, email.Text, email.Html));
+        }));
+    }
+
     private void AddEmail(
         Context context, List<Intent> intents, string keyStem, Guid organisationId, Guid occurrenceId, ReminderKind kind, Guid userId,
         OccurrenceFacts facts, DateOnly today, ReminderAudience audience, string? reason, string? escalatedTo)
@@ -217,16 +341,21 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
     /// </summary>
     private static (IReadOnlyList<Guid> Contacts, string Reason) EscalationContacts(Context context, ActivityFacts activity)
     {
-        var org = activity.OrganisationId;
-        var orgName = context.Organisations.GetValueOrDefault(org).Name ?? "the organisation";
-        if (activity.EscalationUserId is Guid named && context.IsCurrentMember(org, named))
+        if (activity.EscalationUserId is Guid named && context.IsCurrentMember(activity.OrganisationId, named))
         {
             return ([named], $"the escalation contact named on {activity.Reference}");
         }
 
-        if (context.Member(org, activity.OwnerUserId)?.ManagerUserId is Guid manager && context.IsCurrentMember(org, manager))
+        return EscalationContacts(context, activity.OrganisationId, activity.OwnerUserId);
+    }
+
+    /// <summary>Without a named contact: the owner's line manager, else the organisation's default contact, else every current ISMS manager and admin.</summary>
+    private static (IReadOnlyList<Guid> Contacts, string Reason) EscalationContacts(Context context, Guid org, Guid ownerUserId)
+    {
+        var orgName = context.Organisations.GetValueOrDefault(org).Name ?? "the organisation";
+        if (context.Member(org, ownerUserId)?.ManagerUserId is Guid manager && context.IsCurrentMember(org, manager))
         {
-            return ([manager], $"the line manager of {Name(context, activity.OwnerUserId)}");
+            return ([manager], $"the line manager of {Name(context, ownerUserId)}");
         }
 
         if (context.DefaultEscalation.GetValueOrDefault(org) is Guid fallback && context.IsCurrentMember(org, fallback))
@@ -234,11 +363,13 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
             return ([fallback], $"the default escalation contact of {orgName}");
         }
 
-        var managers = context.Members.Values
+        return (Managers(context, org), $"an ISMS manager or admin of {orgName} (no other escalation contact is set)");
+    }
+
+    private static List<Guid> Managers(Context context, Guid org) =>
+        context.Members.Values
             .Where(m => m.OrganisationId == org && m.Role >= OrgRole.Manager && (m.ExpiresOn is null || m.ExpiresOn >= context.UtcToday))
             .Select(m => m.UserId).OrderBy(id => Name(context, id), StringComparer.OrdinalIgnoreCase).ToList();
-        return (managers, $"an ISMS manager or admin of {orgName} (no other escalation contact is set)");
-    }
 
     private async Task PlanDigestsAsync(Context context, List<Intent> intents, CancellationToken ct)
     {
