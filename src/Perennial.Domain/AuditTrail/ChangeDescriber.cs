@@ -78,12 +78,12 @@ public sealed class ChangeDescriber(PerennialDbContext db)
         ["ExternalAudit"] = new("external audit", v => $"the {Words(v["Kind"])} audit", _ => "audits"),
         ["AuditFinding"] = new("certification-body finding", v => $"certification-body finding {v["Reference"]}", _ => "audits",
             (a, c) => a == AuditAction.Updated && c.TryGetValue("ClosedOn", out var s) && s.After is not null ? "closed" : null),
-        ["Nonconformity"] = new("nonconformity", v => $"{v["Reference"]} {v["Title"]}", v => $"nonconformities#nc-{v["Id"]}",
+        ["Nonconformity"] = new("nonconformity", v => $"{v["Reference"]} {v["Title"]}", v => $"nonconformities/{v["Id"]}",
             (a, c) => a switch
             {
                 AuditAction.Created => "raised",
                 AuditAction.Updated when c.TryGetValue("Status", out var s) && s.After == "Closed" => "closed",
-                AuditAction.Updated when c.TryGetValue("Status", out var s) && s.After == "Open" => "reopened",
+                AuditAction.Updated when c.ContainsKey("CurrentRound") => "reopened for a new round",
                 _ => null,
             }),
         ["Incident"] = new("incident", v => $"incident {v["Reference"]} {v["Title"]}", _ => "changes/incidents", (a, _) => a == AuditAction.Created ? "reported" : null),

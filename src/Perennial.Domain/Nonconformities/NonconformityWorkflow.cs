@@ -361,7 +361,8 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         return due.Count;
     }
 
-    private static bool CanSteer(Nonconformity nc, NonconformityActor actor) => actor.IsManager || (nc.OwnerUserId == actor.UserId && actor.Role >= OrgRole.Contributor);
+    /// <summary>The nonconformity's owner (a contributor or more) or a manager steers the loop.</summary>
+    public static bool CanSteer(Nonconformity nc, NonconformityActor actor) => actor.IsManager || (nc.OwnerUserId == actor.UserId && actor.Role >= OrgRole.Contributor);
 
     private static void RequireOwnerOrManager(Nonconformity nc, NonconformityActor actor, string what)
     {

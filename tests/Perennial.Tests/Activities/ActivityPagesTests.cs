@@ -414,7 +414,7 @@ public abstract partial class ActivityPagesTests(DatabaseProvider provider) : IA
         Assert.Contains("<td>2026-03-02</td>", list, StringComparison.Ordinal);
 
         var occurrencePage = await manager.GetStringAsync($"/o/{Slug}/occurrences/{missed[0].Id}");
-        Assert.Contains($"href=\"/o/{Slug}/nonconformities#nc-{missed[0].NonconformityId}\"", occurrencePage, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/o/{Slug}/nonconformities/{missed[0].NonconformityId}\"", occurrencePage, StringComparison.Ordinal);
 
         var contributor = await app.SignInAsync("owner@acme.test");
         var refused = await PostFormAsync(contributor, $"/o/{Slug}/nonconformities", "Close", [new("id", missed[0].NonconformityId.ToString()!), new("justification", "Done anyway")]);

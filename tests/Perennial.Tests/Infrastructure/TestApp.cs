@@ -215,7 +215,7 @@ public sealed partial class TestApp : IAsyncDisposable
     }
 
     /// <summary>Loads the form page for its antiforgery token, then posts the fields.</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, IDictionary<string, string> fields, string? handler = null)
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, IEnumerable<KeyValuePair<string, string>> fields, string? handler = null)
     {
         var page = await client.GetStringAsync(path);
         var token = AntiforgeryField().Match(page);
@@ -224,7 +224,7 @@ public sealed partial class TestApp : IAsyncDisposable
             throw new InvalidOperationException($"No antiforgery token on {path}");
         }
 
-        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token.Groups[1].Value };
+        var form = fields.Append(new("__RequestVerificationToken", token.Groups[1].Value)).ToList();
         var target = handler is null ? path : $"{path}?handler={handler}";
         return await client.PostAsync(target, new FormUrlEncodedContent(form));
     }

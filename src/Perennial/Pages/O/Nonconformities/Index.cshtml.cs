@@ -21,6 +21,7 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, NonconformityLo
     public CurrentOrg Org => org;
     public Paged<NonconformityLogItem> Items { get; private set; } = new([], 1, PageRequest.DefaultPageSize, 0);
     public bool CanManage => org.Can(OrgRole.Manager);
+    public bool CanReport => org.Can(OrgRole.Contributor);
     public string? Notice { get; private set; }
 
     public PagerModel Pager => new($"/o/{org.Slug}/nonconformities", Items.Page, Items.PageSize, Items.Total, $"&status={Status}");
