@@ -49,6 +49,8 @@ public static class DomainServiceCollectionExtensions
         services.AddPerennialFindings();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Nonconformities.NonconformityWorkflow>();
+        services.AddScoped<InternalAudits.InternalAuditService>();
+        services.AddScoped<InternalAudits.InternalAuditCoverage>();
         services.AddScoped<Nonconformities.NonconformityLog>();
         services.AddScoped<Dashboard.AgendaService>();
         services.AddScoped<Feeds.CalendarFeedService>();

@@ -68,6 +68,9 @@ public sealed class PerennialDbContext(
     public DbSet<Nonconformities.CorrectiveAction> CorrectiveActions => Set<Nonconformities.CorrectiveAction>();
     public DbSet<Nonconformities.NonconformityRisk> NonconformityRisks => Set<Nonconformities.NonconformityRisk>();
     public DbSet<Nonconformities.NonconformitySettings> NonconformitySettings => Set<Nonconformities.NonconformitySettings>();
+    public DbSet<InternalAudits.InternalAudit> InternalAudits => Set<InternalAudits.InternalAudit>();
+    public DbSet<InternalAudits.InternalAuditScopeItem> InternalAuditScopeItems => Set<InternalAudits.InternalAuditScopeItem>();
+    public DbSet<InternalAudits.InternalAuditAuditor> InternalAuditAuditors => Set<InternalAudits.InternalAuditAuditor>();
     public DbSet<Reminders.OutboxMessage> Outbox => Set<Reminders.OutboxMessage>();
     public DbSet<Reminders.NotificationSettings> NotificationSettings => Set<Reminders.NotificationSettings>();
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();

@@ -1888,6 +1888,122 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("IncidentAsset");
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Criteria")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<Guid?>("CycleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("LeadAuditorUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("PlannedEnd")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("PlannedStart")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.PrimitiveCollection<List<string>>("Units")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CycleId");
+
+                    b.HasIndex("LeadAuditorUserId");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "CycleId", "PlannedStart");
+
+                    b.ToTable("InternalAudits");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditAuditor", b =>
+                {
+                    b.Property<Guid>("InternalAuditId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ConflictOverridden")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<bool>("IsLead")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid?>("OverriddenByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("OverrideJustification")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.HasKey("InternalAuditId", "UserId");
+
+                    b.HasIndex("OverriddenByUserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("InternalAuditAuditors");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditScopeItem", b =>
+                {
+                    b.Property<Guid>("InternalAuditId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Identifier")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<int>("SortOrder")
+                        .HasColumnType("integer");
+
+                    b.HasKey("InternalAuditId", "Identifier");
+
+                    b.HasIndex("Identifier");
+
+                    b.ToTable("InternalAuditScopeItems");
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3471,6 +3587,55 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
+                {
+                    b.HasOne("Perennial.Certification.CertificationCycle", null)
+                        .WithMany()
+                        .HasForeignKey("CycleId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("LeadAuditorUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditAuditor", b =>
+                {
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany("Auditors")
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OverriddenByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditScopeItem", b =>
+                {
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany("Scope")
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
                 {
                     b.HasOne("Perennial.Nonconformities.Nonconformity", null)
@@ -3781,6 +3946,13 @@ namespace Perennial.Migrations.Postgres.Migrations
             modelBuilder.Entity("Perennial.Incidents.Incident", b =>
                 {
                     b.Navigation("Assets");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
+                {
+                    b.Navigation("Auditors");
+
+                    b.Navigation("Scope");
                 });
 
             modelBuilder.Entity("Perennial.Nonconformities.Nonconformity", b =>

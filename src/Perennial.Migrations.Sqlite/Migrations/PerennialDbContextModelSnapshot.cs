@@ -1878,6 +1878,122 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("IncidentAsset");
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Criteria")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CycleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LeadAuditorUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PlannedEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PlannedStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Units")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CycleId");
+
+                    b.HasIndex("LeadAuditorUserId");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "CycleId", "PlannedStart");
+
+                    b.ToTable("InternalAudits");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditAuditor", b =>
+                {
+                    b.Property<Guid>("InternalAuditId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConflictOverridden")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsLead")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("OverriddenByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OverrideJustification")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("InternalAuditId", "UserId");
+
+                    b.HasIndex("OverriddenByUserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("InternalAuditAuditors");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditScopeItem", b =>
+                {
+                    b.Property<Guid>("InternalAuditId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Identifier")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SortOrder")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("InternalAuditId", "Identifier");
+
+                    b.HasIndex("Identifier");
+
+                    b.ToTable("InternalAuditScopeItems");
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3461,6 +3577,55 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
+                {
+                    b.HasOne("Perennial.Certification.CertificationCycle", null)
+                        .WithMany()
+                        .HasForeignKey("CycleId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("LeadAuditorUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditAuditor", b =>
+                {
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany("Auditors")
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OverriddenByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditScopeItem", b =>
+                {
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany("Scope")
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
                 {
                     b.HasOne("Perennial.Nonconformities.Nonconformity", null)
@@ -3771,6 +3936,13 @@ namespace Perennial.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Perennial.Incidents.Incident", b =>
                 {
                     b.Navigation("Assets");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
+                {
+                    b.Navigation("Auditors");
+
+                    b.Navigation("Scope");
                 });
 
             modelBuilder.Entity("Perennial.Nonconformities.Nonconformity", b =>

@@ -17,6 +17,7 @@ using Perennial.Findings;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
+using Perennial.InternalAudits;
 using Perennial.Nonconformities;
 using Perennial.Organisations;
 using Perennial.Reminders;
@@ -127,6 +128,7 @@ public static class PerennialWebApp
         api.MapFindingsApi();
         api.MapEvidenceTimelineApi();
         api.MapNonconformitiesApi();
+        api.MapInternalAuditsApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();
