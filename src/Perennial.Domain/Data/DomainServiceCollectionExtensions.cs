@@ -51,6 +51,11 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Nonconformities.NonconformityWorkflow>();
         services.AddScoped<InternalAudits.InternalAuditService>();
         services.AddScoped<InternalAudits.InternalAuditCoverage>();
+        services.AddScoped<InternalAudits.ChecklistService>();
+        services.AddScoped<InternalAudits.InternalAuditReport>();
+        services.AddScoped<InternalAudits.AuditSignals>();
+        services.AddScoped<InternalAudits.ProgrammeProposal>();
+        services.AddScoped<Improvements.ImprovementRegister>();
         services.AddScoped<Nonconformities.NonconformityLog>();
         services.AddScoped<Dashboard.AgendaService>();
         services.AddScoped<Feeds.CalendarFeedService>();

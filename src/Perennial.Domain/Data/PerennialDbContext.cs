@@ -71,6 +71,10 @@ public sealed class PerennialDbContext(
     public DbSet<InternalAudits.InternalAudit> InternalAudits => Set<InternalAudits.InternalAudit>();
     public DbSet<InternalAudits.InternalAuditScopeItem> InternalAuditScopeItems => Set<InternalAudits.InternalAuditScopeItem>();
     public DbSet<InternalAudits.InternalAuditAuditor> InternalAuditAuditors => Set<InternalAudits.InternalAuditAuditor>();
+    public DbSet<InternalAudits.ChecklistItem> ChecklistItems => Set<InternalAudits.ChecklistItem>();
+    public DbSet<InternalAudits.ChecklistSample> ChecklistSamples => Set<InternalAudits.ChecklistSample>();
+    public DbSet<InternalAudits.InternalAuditSettings> InternalAuditSettings => Set<InternalAudits.InternalAuditSettings>();
+    public DbSet<Improvements.Improvement> Improvements => Set<Improvements.Improvement>();
     public DbSet<Reminders.OutboxMessage> Outbox => Set<Reminders.OutboxMessage>();
     public DbSet<Reminders.NotificationSettings> NotificationSettings => Set<Reminders.NotificationSettings>();
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();

@@ -77,6 +77,7 @@ public sealed class DemoSeeder(
         await SeedSoaAsync(organisation.Id, ct);
         await new DemoRiskRegister(db, time, actor).SeedAsync(organisation.Id, ct);
         await new DemoRoutine(db, time, files).SeedAsync(organisation.Id, ct);
+        await new DemoProgramme(db, time, files).SeedAsync(organisation.Id, ct);
         return new DemoSignIn(AdminEmail, password);
     }
 

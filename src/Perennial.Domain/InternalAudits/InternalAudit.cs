@@ -53,6 +53,19 @@ public sealed class InternalAudit : IAudited
     public List<string> Units { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The period whose occurrences and evidence the checklist looks at; set when the audit starts.</summary>
+    public DateOnly? PeriodFrom { get; set; }
+    public DateOnly? PeriodTo { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? SignedOffAt { get; set; }
+    public Guid? SignedOffByUserId { get; set; }
+
+    /// <summary>The one-off activity that puts the audit on the calendar, in its people's feeds and reminders.</summary>
+    public Guid? ActivityId { get; set; }
+
+    /// <summary>The signed-off report, kept as hashed evidence.</summary>
+    public Guid? ReportEvidenceId { get; set; }
+
     public List<InternalAuditScopeItem> Scope { get; set; } = [];
     public List<InternalAuditAuditor> Auditors { get; set; } = [];
 
@@ -97,6 +110,9 @@ internal sealed class InternalAuditConfiguration : IEntityTypeConfiguration<Inte
         builder.HasOne<Organisations.Organisation>().WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Certification.CertificationCycle>().WithMany().HasForeignKey(a => a.CycleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Accounts.User>().WithMany().HasForeignKey(a => a.LeadAuditorUserId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Accounts.User>().WithMany().HasForeignKey(a => a.SignedOffByUserId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Activities.Activity>().WithMany().HasForeignKey(a => a.ActivityId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Evidence.EvidenceItem>().WithMany().HasForeignKey(a => a.ReportEvidenceId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(a => a.Scope).WithOne().HasForeignKey(s => s.InternalAuditId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(a => a.Auditors).WithOne().HasForeignKey(s => s.InternalAuditId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -30,7 +30,7 @@ public sealed record InternalAuditQuery(int? CycleNumber = null, InternalAuditSt
 /// The internal audit programme: planning an audit (its scope checked against the clauses and
 /// Annex A controls, its auditors checked for impartiality) and reading the programme back.
 /// </summary>
-public sealed class InternalAuditService(PerennialDbContext db, TimeProvider time)
+public sealed class InternalAuditService(PerennialDbContext db, TimeProvider time, ActivityService activities)
 {
     public async Task<InternalAudit> GetAsync(Guid organisationId, Guid id, CancellationToken ct) =>
         await db.InternalAudits.Include(a => a.Scope.OrderBy(s => s.SortOrder)).Include(a => a.Auditors).AsSplitQuery()
@@ -61,6 +61,62 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
     /// </summary>
     public async Task<InternalAudit> PlanAsync(Guid organisationId, InternalAuditActor actor, InternalAuditInput input, CancellationToken ct)
     {
+        var (audit, contributors) = await DraftAsync(organisationId, actor, input, Guid.NewGuid(), ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockAsync($"internal-audits:{organisationId}", ct);
+        audit.Reference = await NextReferenceAsync(organisationId, ct);
+        db.InternalAudits.Add(audit);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        await ScheduleAsync(audit, contributors, actor.UserId, ct);
+        return audit;
+    }
+
+    /// <summary>
+    /// Changes a planned audit (dates, auditors, criteria, scope, units) under the same checks as
+    /// planning it; its calendar entry follows. A started audit keeps its plan.
+    /// </summary>
+    public async Task<InternalAudit> UpdateAsync(Guid organisationId, Guid id, InternalAuditActor actor, InternalAuditInput input, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var audit = await GetAsync(organisationId, id, ct);
+        if (audit.Status != InternalAuditStatus.Planned)
+        {
+            throw UseCaseException.Conflict("status", $"The audit is {audit.Status.ToString().ToLowerInvariant()}: only a planned audit's plan changes.");
+        }
+
+        var (draft, contributors) = await DraftAsync(organisationId, actor, input, audit.Id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.InternalAuditScopeItems.RemoveRange(audit.Scope);
+        db.InternalAuditAuditors.RemoveRange(audit.Auditors);
+        await db.SaveChangesAsync(ct);
+        audit.Title = draft.Title;
+        audit.CycleId = input.CycleNumber is null ? audit.CycleId : draft.CycleId;
+        audit.PlannedStart = draft.PlannedStart;
+        audit.PlannedEnd = draft.PlannedEnd;
+        audit.LeadAuditorUserId = draft.LeadAuditorUserId;
+        audit.Criteria = draft.Criteria;
+        audit.Units = draft.Units;
+        audit.Scope = draft.Scope;
+        audit.Auditors = draft.Auditors;
+        db.InternalAuditScopeItems.AddRange(draft.Scope);
+        db.InternalAuditAuditors.AddRange(draft.Auditors);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        if (audit.ActivityId is { } activityId && await db.Activities.AnyAsync(a => a.Id == activityId, ct))
+        {
+            await activities.UpdateAsync(organisationId, activityId, await CalendarInputAsync(audit, contributors, actor.UserId, ct), ct);
+        }
+        else
+        {
+            await ScheduleAsync(audit, contributors, actor.UserId, ct);
+        }
+
+        return audit;
+    }
+
+    private async Task<(InternalAudit Draft, List<Guid> Contributors)> DraftAsync(Guid organisationId, InternalAuditActor actor, InternalAuditInput input, Guid auditId, CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(input);
         var title = Text(input.Title, "title", InternalAudit.TitleMaxLength, required: true)!;
@@ -70,6 +126,11 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
         if (end < start)
         {
             throw UseCaseException.Invalid("plannedEnd", "plannedEnd cannot be before plannedStart.");
+        }
+
+        if (end.DayNumber - start.DayNumber > MaxDays)
+        {
+            throw UseCaseException.Invalid("plannedEnd", $"An internal audit spans at most {MaxDays} days; plan a longer one as several audits.");
         }
 
         var scope = ParseScope(input.Scope);
@@ -113,7 +174,7 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
         var owned = await OwnedInScopeAsync(organisationId, auditors, scope.Select(s => s.Identifier).ToList(), ct);
         var audit = new InternalAudit
         {
-            Id = Guid.NewGuid(),
+            Id = auditId,
             OrganisationId = organisationId,
             CycleId = cycleId,
             Title = title,
@@ -167,14 +228,47 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
             audit.Scope.Add(new InternalAuditScopeItem { InternalAuditId = audit.Id, Identifier = scope[i].Identifier, Kind = scope[i].Kind, SortOrder = i });
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.LockAsync($"internal-audits:{organisationId}", ct);
-        audit.Reference = await NextReferenceAsync(organisationId, ct);
-        db.InternalAudits.Add(audit);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return audit;
+        return (audit, members.Where(m => m.Role >= OrgRole.Contributor).Select(m => m.UserId).ToList());
     }
+
+    /// <summary>The longest an audit may span, from its planned start to its planned end.</summary>
+    public const int MaxDays = 60;
+
+    /// <summary>The grace period of an audit's calendar occurrence: its length plus a fortnight to sign the report off.</summary>
+    public const int ReportGraceDays = 14;
+
+    /// <summary>
+    /// Puts the audit on the maintenance calendar as a one-off activity for clause 9.2, owned by the
+    /// lead auditor (or, when the lead is an outside auditor without contributor rights, by the
+    /// manager who planned it) with another auditor as deputy; its reminders, feeds and missed-date
+    /// handling are those of any activity. The signed-off report completes its occurrence.
+    /// </summary>
+    private async Task ScheduleAsync(InternalAudit audit, IReadOnlyList<Guid> contributors, Guid plannerUserId, CancellationToken ct)
+    {
+        var activity = await activities.CreateAsync(audit.OrganisationId, await CalendarInputAsync(audit, contributors, plannerUserId, ct), ct, includePast: true);
+        audit.ActivityId = activity.Id;
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<ActivityInput> CalendarInputAsync(InternalAudit audit, IReadOnlyList<Guid> contributors, Guid plannerUserId, CancellationToken ct)
+    {
+        var owner = contributors.Contains(audit.LeadAuditorUserId) ? audit.LeadAuditorUserId : plannerUserId;
+        Guid? deputy = audit.Auditors.Select(a => a.UserId).FirstOrDefault(u => u != owner && contributors.Contains(u)) is var d && d != Guid.Empty ? d : null;
+        var clause = await db.Controls.Where(c => c.OrganisationId == audit.OrganisationId && c.Identifier == "9.2" && c.Framework!.Key == Framework.IsoKey)
+            .Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+        var title = $"{audit.Reference} {audit.Title}";
+        return new ActivityInput(
+            title.Length > Activity.TitleMaxLength ? title[..Activity.TitleMaxLength] : title,
+            $"Internal audit of {string.Join(", ", audit.Scope.OrderBy(x => x.SortOrder).Select(x => x.Identifier))}.{(audit.Criteria is null ? "" : $" Criteria: {audit.Criteria}")}",
+            owner, deputy, null, "FREQ=DAILY;COUNT=1", audit.PlannedStart.ToDateTime(new TimeOnly(9, 0)), "UTC",
+            GraceDays: audit.PlannedEnd.DayNumber - audit.PlannedStart.DayNumber + ReportGraceDays,
+            EvidenceRequired: [ReportRequirement],
+            ControlIds: clause is { } c ? [c] : null,
+            TemplateKey: "internal-audit-programme");
+    }
+
+    /// <summary>The evidence the audit's calendar occurrence asks for.</summary>
+    public const string ReportRequirement = "Signed-off internal audit report";
 
     /// <summary>For each auditor, the SoA rows (latest published SoA, else the draft) and active activities in the scope they own.</summary>
     public async Task<Dictionary<Guid, List<OwnedItem>>> OwnedInScopeAsync(Guid organisationId, IReadOnlyList<Guid> userIds, IReadOnlyList<string> identifiers, CancellationToken ct)

@@ -97,6 +97,10 @@ public sealed class Nonconformity : IAudited
     public Guid? AuditFindingId { get; set; }
     public Guid? IncidentId { get; set; }
 
+    /// <summary>The internal audit and checklist item whose result raised this, for <see cref="NonconformitySource.InternalAudit"/>.</summary>
+    public Guid? InternalAuditId { get; set; }
+    public Guid? ChecklistItemId { get; set; }
+
     public Guid? OwnerUserId { get; set; }
     public Guid? RaisedByUserId { get; set; }
     public string RaisedByName { get; set; } = "";
@@ -209,6 +213,8 @@ internal sealed class NonconformityConfiguration : IEntityTypeConfiguration<Nonc
         builder.HasOne<Organisations.Organisation>().WithMany().HasForeignKey(n => n.OrganisationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Activities.Occurrence>().WithMany().HasForeignKey(n => n.OccurrenceId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Certification.AuditFinding>().WithMany().HasForeignKey(n => n.AuditFindingId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<InternalAudits.InternalAudit>().WithMany().HasForeignKey(n => n.InternalAuditId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(n => n.ChecklistItemId).IsUnique();
         builder.HasOne<Incidents.Incident>().WithMany().HasForeignKey(n => n.IncidentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Accounts.User>().WithMany().HasForeignKey(n => n.OwnerUserId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Accounts.User>().WithMany().HasForeignKey(n => n.RaisedByUserId).OnDelete(DeleteBehavior.SetNull);

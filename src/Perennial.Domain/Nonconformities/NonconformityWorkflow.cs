@@ -61,7 +61,8 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
             }
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Joins the caller's transaction when there is one (an audit result raises its nonconformity in its own).
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         await db.LockAsync($"nonconformities:{organisationId}", ct);
         var nc = new Nonconformity
         {
@@ -83,7 +84,11 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         nc.Risks.AddRange(riskIds.Select(r => new NonconformityRisk { NonconformityId = nc.Id, RiskId = r }));
         db.Nonconformities.Add(nc);
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+
         return nc;
     }
 

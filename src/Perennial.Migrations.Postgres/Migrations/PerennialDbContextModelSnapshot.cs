@@ -1835,6 +1835,90 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("Frameworks");
                 });
 
+            modelBuilder.Entity("Perennial.Improvements.Improvement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DecidedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<DateOnly?>("DoneOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Identifier")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<Guid?>("InternalAuditId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("RaisedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RaisedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DecidedByUserId");
+
+                    b.HasIndex("InternalAuditId");
+
+                    b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("RaisedByUserId");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Status");
+
+                    b.ToTable("Improvements");
+                });
+
             modelBuilder.Entity("Perennial.Incidents.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1888,10 +1972,127 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("IncidentAsset");
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<List<Guid>>("EvidenceIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<string>("Identifier")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid?>("ImprovementId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("InternalAuditId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<Guid?>("NonconformityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RecordedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("SortOrder")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImprovementId");
+
+                    b.HasIndex("NonconformityId");
+
+                    b.HasIndex("RecordedByUserId");
+
+                    b.HasIndex("InternalAuditId", "Identifier")
+                        .IsUnique();
+
+                    b.ToTable("ChecklistItems");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistSample", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChecklistItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("DrawnAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DrawnByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Frequency")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.PrimitiveCollection<List<Guid>>("OccurrenceIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Population")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActivityId");
+
+                    b.HasIndex("DrawnByUserId");
+
+                    b.HasIndex("ChecklistItemId", "ActivityId")
+                        .IsUnique();
+
+                    b.ToTable("ChecklistSamples");
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ActivityId")
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")
@@ -1910,6 +2111,12 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateOnly?>("PeriodFrom")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("PeriodTo")
+                        .HasColumnType("date");
+
                     b.Property<DateOnly>("PlannedEnd")
                         .HasColumnType("date");
 
@@ -1920,6 +2127,18 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<Guid?>("ReportEvidenceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("SignedOffAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("SignedOffByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1937,9 +2156,15 @@ namespace Perennial.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ActivityId");
+
                     b.HasIndex("CycleId");
 
                     b.HasIndex("LeadAuditorUserId");
+
+                    b.HasIndex("ReportEvidenceId");
+
+                    b.HasIndex("SignedOffByUserId");
 
                     b.HasIndex("OrganisationId", "Reference")
                         .IsUnique();
@@ -2004,6 +2229,28 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("InternalAuditScopeItems");
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SampleSizes")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId")
+                        .IsUnique();
+
+                    b.ToTable("InternalAuditSettings");
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2065,6 +2312,9 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Property<Guid?>("AuditFindingId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("ChecklistItemId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -2097,6 +2347,9 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(50)");
 
                     b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("InternalAuditId")
                         .HasColumnType("uuid");
 
                     b.Property<Guid?>("OccurrenceId")
@@ -2149,9 +2402,14 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.HasIndex("AuditFindingId")
                         .IsUnique();
 
+                    b.HasIndex("ChecklistItemId")
+                        .IsUnique();
+
                     b.HasIndex("ClosedByUserId");
 
                     b.HasIndex("IncidentId");
+
+                    b.HasIndex("InternalAuditId");
 
                     b.HasIndex("OccurrenceId")
                         .IsUnique();
@@ -3563,6 +3821,35 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Improvements.Improvement", b =>
+                {
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("DecidedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany()
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("RaisedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("Perennial.Incidents.Incident", b =>
                 {
                     b.HasOne("Perennial.Organisations.Organisation", null)
@@ -3587,8 +3874,57 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
+                {
+                    b.HasOne("Perennial.Improvements.Improvement", null)
+                        .WithMany()
+                        .HasForeignKey("ImprovementId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany()
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Nonconformities.Nonconformity", null)
+                        .WithMany()
+                        .HasForeignKey("NonconformityId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistSample", b =>
+                {
+                    b.HasOne("Perennial.Activities.Activity", null)
+                        .WithMany()
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.InternalAudits.ChecklistItem", null)
+                        .WithMany()
+                        .HasForeignKey("ChecklistItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("DrawnByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
                 {
+                    b.HasOne("Perennial.Activities.Activity", null)
+                        .WithMany()
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Perennial.Certification.CertificationCycle", null)
                         .WithMany()
                         .HasForeignKey("CycleId")
@@ -3605,6 +3941,16 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Perennial.Evidence.EvidenceItem", null)
+                        .WithMany()
+                        .HasForeignKey("ReportEvidenceId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("SignedOffByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Perennial.InternalAudits.InternalAuditAuditor", b =>
@@ -3632,6 +3978,15 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.HasOne("Perennial.InternalAudits.InternalAudit", null)
                         .WithMany("Scope")
                         .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditSettings", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -3666,6 +4021,11 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.HasOne("Perennial.Incidents.Incident", null)
                         .WithMany()
                         .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany()
+                        .HasForeignKey("InternalAuditId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Perennial.Activities.Occurrence", null)

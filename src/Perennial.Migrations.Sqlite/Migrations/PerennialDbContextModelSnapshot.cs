@@ -1825,6 +1825,90 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("Frameworks");
                 });
 
+            modelBuilder.Entity("Perennial.Improvements.Improvement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DecidedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("DoneOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Identifier")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InternalAuditId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RaisedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RaisedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DecidedByUserId");
+
+                    b.HasIndex("InternalAuditId");
+
+                    b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("RaisedByUserId");
+
+                    b.HasIndex("OrganisationId", "Reference")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId", "Status");
+
+                    b.ToTable("Improvements");
+                });
+
             modelBuilder.Entity("Perennial.Incidents.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1878,10 +1962,127 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("IncidentAsset");
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("EvidenceIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Identifier")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ImprovementId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InternalAuditId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("NonconformityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RecordedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SortOrder")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImprovementId");
+
+                    b.HasIndex("NonconformityId");
+
+                    b.HasIndex("RecordedByUserId");
+
+                    b.HasIndex("InternalAuditId", "Identifier")
+                        .IsUnique();
+
+                    b.ToTable("ChecklistItems");
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistSample", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChecklistItemId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DrawnAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DrawnByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Frequency")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("OccurrenceIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Population")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActivityId");
+
+                    b.HasIndex("DrawnByUserId");
+
+                    b.HasIndex("ChecklistItemId", "ActivityId")
+                        .IsUnique();
+
+                    b.ToTable("ChecklistSamples");
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ActivityId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -1900,6 +2101,12 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Property<Guid>("OrganisationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateOnly?>("PeriodFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("PeriodTo")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly>("PlannedEnd")
                         .HasColumnType("TEXT");
 
@@ -1910,6 +2117,18 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReportEvidenceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SignedOffAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("SignedOffByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1927,9 +2146,15 @@ namespace Perennial.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ActivityId");
+
                     b.HasIndex("CycleId");
 
                     b.HasIndex("LeadAuditorUserId");
+
+                    b.HasIndex("ReportEvidenceId");
+
+                    b.HasIndex("SignedOffByUserId");
 
                     b.HasIndex("OrganisationId", "Reference")
                         .IsUnique();
@@ -1994,6 +2219,28 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("InternalAuditScopeItems");
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SampleSizes")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId")
+                        .IsUnique();
+
+                    b.ToTable("InternalAuditSettings");
+                });
+
             modelBuilder.Entity("Perennial.Nonconformities.CorrectiveAction", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2055,6 +2302,9 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("AuditFindingId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ChecklistItemId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ClosedAt")
                         .HasColumnType("INTEGER");
 
@@ -2087,6 +2337,9 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("IncidentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InternalAuditId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("OccurrenceId")
@@ -2139,9 +2392,14 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.HasIndex("AuditFindingId")
                         .IsUnique();
 
+                    b.HasIndex("ChecklistItemId")
+                        .IsUnique();
+
                     b.HasIndex("ClosedByUserId");
 
                     b.HasIndex("IncidentId");
+
+                    b.HasIndex("InternalAuditId");
 
                     b.HasIndex("OccurrenceId")
                         .IsUnique();
@@ -3553,6 +3811,35 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Improvements.Improvement", b =>
+                {
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("DecidedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany()
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("RaisedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("Perennial.Incidents.Incident", b =>
                 {
                     b.HasOne("Perennial.Organisations.Organisation", null)
@@ -3577,8 +3864,57 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
+                {
+                    b.HasOne("Perennial.Improvements.Improvement", null)
+                        .WithMany()
+                        .HasForeignKey("ImprovementId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany()
+                        .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Nonconformities.Nonconformity", null)
+                        .WithMany()
+                        .HasForeignKey("NonconformityId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.ChecklistSample", b =>
+                {
+                    b.HasOne("Perennial.Activities.Activity", null)
+                        .WithMany()
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.InternalAudits.ChecklistItem", null)
+                        .WithMany()
+                        .HasForeignKey("ChecklistItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("DrawnByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>
                 {
+                    b.HasOne("Perennial.Activities.Activity", null)
+                        .WithMany()
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Perennial.Certification.CertificationCycle", null)
                         .WithMany()
                         .HasForeignKey("CycleId")
@@ -3595,6 +3931,16 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Perennial.Evidence.EvidenceItem", null)
+                        .WithMany()
+                        .HasForeignKey("ReportEvidenceId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("SignedOffByUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Perennial.InternalAudits.InternalAuditAuditor", b =>
@@ -3622,6 +3968,15 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.HasOne("Perennial.InternalAudits.InternalAudit", null)
                         .WithMany("Scope")
                         .HasForeignKey("InternalAuditId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Perennial.InternalAudits.InternalAuditSettings", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -3656,6 +4011,11 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.HasOne("Perennial.Incidents.Incident", null)
                         .WithMany()
                         .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Perennial.InternalAudits.InternalAudit", null)
+                        .WithMany()
+                        .HasForeignKey("InternalAuditId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Perennial.Activities.Occurrence", null)

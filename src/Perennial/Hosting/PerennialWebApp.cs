@@ -17,6 +17,7 @@ using Perennial.Findings;
 using Perennial.Frameworks;
 using Perennial.Frameworks.Oscal;
 using Perennial.Health;
+using Perennial.Improvements;
 using Perennial.InternalAudits;
 using Perennial.Nonconformities;
 using Perennial.Organisations;
@@ -129,6 +130,7 @@ public static class PerennialWebApp
         api.MapEvidenceTimelineApi();
         api.MapNonconformitiesApi();
         api.MapInternalAuditsApi();
+        api.MapImprovementsApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

@@ -24,16 +24,45 @@ public sealed record PlanInternalAuditRequest(
     IReadOnlyList<string>? Units,
     IReadOnlyList<ImpartialityOverrideRequest>? Overrides);
 
+public sealed record ProposedItemDto(string Identifier, string Reason);
+
+public sealed record ProposedAuditDto(Guid? AuditId, string? Reference, string Title, DateOnly PlannedStart, DateOnly PlannedEnd, IReadOnlyList<string> Scope, IReadOnlyList<ProposedItemDto> Added);
+
+public sealed record ProposalDto(int? Cycle, DateOnly Deadline, string DeadlineReason, IReadOnlyList<string> Gaps, IReadOnlyList<ProposedAuditDto> Audits);
+
 public sealed record ScopeItemDto(string Identifier, string Kind, string Title);
 
 public sealed record AuditorDto(PersonDto Person, bool Lead, string? ConflictOverridden, string? OverrideJustification);
 
 /// <summary>One checklist item of a started audit, with its result.</summary>
-public sealed record ChecklistItemDto(string Identifier, string Kind, string? Result);
+public sealed record ChecklistItemDto(
+    Guid Id, string Identifier, string Kind, string? Result, string? Notes, IReadOnlyList<Guid> EvidenceIds, Guid? NonconformityId, Guid? ImprovementId,
+    DateTimeOffset? RecordedAt);
+
+public sealed record StartAuditRequest(DateOnly? PeriodFrom, DateOnly? PeriodTo);
+
+public sealed record SampleRequest([property: Required] Guid? ActivityId, int? Seed);
+
+public sealed record ResultRequest([property: Required] string? Result, [property: StringLength(ChecklistItem.NotesMaxLength)] string? Notes, IReadOnlyList<Guid>? EvidenceIds);
+
+public sealed record SampleDto(Guid Id, Guid ActivityId, string Frequency, int Seed, int Population, int Size, IReadOnlyList<Guid> OccurrenceIds, DateTimeOffset DrawnAt);
+
+public sealed record ChecklistOccurrenceDto(Guid Id, DateOnly DueDate, string Outcome, DateTimeOffset? CompletedAt, bool InSample);
+
+public sealed record ChecklistEvidenceDto(Guid Id, string Title, DateOnly PeriodFrom, DateOnly PeriodTo, string? Sha256);
+
+public sealed record ChecklistActivityDto(
+    Guid Id, string Reference, string Title, string? Frequency, string? SampleSizes, bool HigherRisk,
+    IReadOnlyList<ChecklistOccurrenceDto> Occurrences, IReadOnlyList<ChecklistEvidenceDto> Evidence, SampleDto? Sample);
+
+public sealed record ChecklistViewDto(ChecklistItemDto Item, string Title, IReadOnlyList<ChecklistActivityDto> Activities);
+
+public sealed record ChecklistDto(DateOnly? PeriodFrom, DateOnly? PeriodTo, IReadOnlyList<ChecklistViewDto> Items);
 
 public sealed record InternalAuditDto(
     Guid Id, string Reference, string Title, int? Cycle, DateOnly PlannedStart, DateOnly PlannedEnd, string Status, PersonDto LeadAuditor,
-    IReadOnlyList<AuditorDto> Auditors, string? Criteria, IReadOnlyList<string> Units, IReadOnlyList<ScopeItemDto> Scope, IReadOnlyList<ChecklistItemDto> Checklist);
+    IReadOnlyList<AuditorDto> Auditors, string? Criteria, IReadOnlyList<string> Units, IReadOnlyList<ScopeItemDto> Scope,
+    DateOnly? PeriodFrom, DateOnly? PeriodTo, DateTimeOffset? StartedAt, DateTimeOffset? SignedOffAt, Guid? ReportEvidenceId, Guid? ActivityId, IReadOnlyList<ChecklistItemDto> Checklist);
 
 public sealed record InternalAuditSummaryDto(
     Guid Id, string Reference, string Title, int? Cycle, DateOnly PlannedStart, DateOnly PlannedEnd, string Status, PersonDto LeadAuditor, int ScopeItems);
@@ -60,6 +89,31 @@ public static class InternalAuditsApi
 
     public static string Name(this ScopeItemKind kind) => kind == ScopeItemKind.Clause ? "clause" : "control";
 
+    public static string Name(this ChecklistResult result) => result switch
+    {
+        ChecklistResult.Conforming => "conforming",
+        ChecklistResult.MinorNonconformity => "minor-nonconformity",
+        ChecklistResult.MajorNonconformity => "major-nonconformity",
+        ChecklistResult.Observation => "observation",
+        ChecklistResult.Improvement => "opportunity-for-improvement",
+        _ => "not-audited",
+    };
+
+    public static string Name(this OccurrenceOutcome outcome) => outcome switch
+    {
+        OccurrenceOutcome.OnTime => "on-time",
+        OccurrenceOutcome.Late => "late",
+        OccurrenceOutcome.Missed => "missed",
+        OccurrenceOutcome.Skipped => "skipped",
+        OccurrenceOutcome.Overdue => "overdue",
+        _ => "open",
+    };
+
+    public static ChecklistResult ParseResult(string? text) =>
+        Enum.GetValues<ChecklistResult>().FirstOrDefault(r => string.Equals(r.Name(), (text ?? "").Trim(), StringComparison.OrdinalIgnoreCase)) is var r && r != default
+            ? r
+            : throw UseCaseException.Invalid("result", $"result must be one of {string.Join(", ", Enum.GetValues<ChecklistResult>().Select(v => v.Name()))}.");
+
     private static InternalAuditStatus ParseStatus(string text) =>
         Enum.GetValues<InternalAuditStatus>().FirstOrDefault(s => string.Equals(s.Name(), text.Trim(), StringComparison.OrdinalIgnoreCase)) is var s && s != default
             ? s
@@ -73,7 +127,19 @@ public static class InternalAuditsApi
             .WithSummary("Plan an internal audit (title, plannedStart, plannedEnd, leadAuditorEmail, auditorEmails, criteria, scope of clauses and controls, units, overrides); 409 when an auditor owns something in the scope");
         audits.MapGet("/coverage", Coverage).WithAccess(Access.OrgAuditor)
             .WithSummary("Every clause 4.1–10.2 and every control the published SoA marks applicable, with the audits of the cycle that cover it (?cycle=N)");
+        audits.MapGet("/proposal", Propose).WithAccess(Access.OrgManager)
+            .WithSummary("A proposal spreading the coverage gaps over the audits still to come before the next external audit (?cycle=N); nothing is saved");
+        audits.MapPut("/{id:guid}", Update).WithAccess(Access.OrgManager).WithSummary("Change a planned audit (same fields as planning it)");
         audits.MapGet("/{id:guid}", Get).WithAccess(Access.OrgAuditor).WithSummary("One internal audit with its scope, auditors and checklist");
+        audits.MapPost("/{id:guid}/start", Start).WithAccess(Access.OrgAuditor)
+            .WithSummary("Start the audit (its auditors or a manager): the checklist is generated from the scope over the period (periodFrom, periodTo; default the last twelve months)");
+        audits.MapGet("/{id:guid}/checklist", Checklist).WithAccess(Access.OrgAuditor)
+            .WithSummary("The checklist: per item the linked activities, their occurrences in the period (on-time, late, missed) and their evidence with periods and hashes");
+        audits.MapPost("/{id:guid}/checklist/{itemId:guid}/sample", Sample).WithAccess(Access.OrgAuditor)
+            .WithSummary("Draw a sample of a linked activity's occurrences (activityId; seed to redraw a recorded sample), sized by the sampling table");
+        audits.MapPut("/{id:guid}/checklist/{itemId:guid}", Record).WithAccess(Access.OrgAuditor)
+            .WithSummary("Record an item's result (conforming, minor-nonconformity, major-nonconformity, observation, opportunity-for-improvement, not-audited), notes and evidenceIds");
+        audits.MapPost("/{id:guid}/sign-off", SignOff).WithAccess(Access.OrgAuditor).WithSummary("The lead auditor signs the report off; the results are frozen");
         return api;
     }
 
@@ -88,6 +154,12 @@ public static class InternalAuditsApi
     }
 
     private static async Task<Created<InternalAuditDto>> Plan(PlanInternalAuditRequest request, CurrentOrg currentOrg, CurrentUser user, InternalAuditService service, ActivityService activities, PerennialDbContext db, CancellationToken ct)
+    {
+        var audit = await service.PlanAsync(currentOrg.Id, new InternalAuditActor(user.RequireId(), currentOrg.Role), await InputAsync(request, currentOrg, activities, ct), ct);
+        return TypedResults.Created($"/api/v1/orgs/{currentOrg.Slug}/internal-audits/{audit.Id}", await DtoAsync(audit, currentOrg.Id, db, ct));
+    }
+
+    private static async Task<InternalAuditInput> InputAsync(PlanInternalAuditRequest request, CurrentOrg currentOrg, ActivityService activities, CancellationToken ct)
     {
         var lead = await activities.ResolveMemberAsync(currentOrg.Id, request.LeadAuditorEmail ?? "", "leadAuditorEmail", ct);
         var auditors = new List<Guid>();
@@ -104,9 +176,21 @@ public static class InternalAuditsApi
             overrides.Add(new ImpartialityOverride(await activities.ResolveMemberAsync(currentOrg.Id, asked[i].AuditorEmail ?? "", $"overrides[{i}].auditorEmail", ct), asked[i].Justification));
         }
 
-        var audit = await service.PlanAsync(currentOrg.Id, new InternalAuditActor(user.RequireId(), currentOrg.Role), new InternalAuditInput(
-            request.Title, request.Cycle, request.PlannedStart, request.PlannedEnd, lead, auditors, request.Criteria, request.Scope, request.Units, overrides), ct);
-        return TypedResults.Created($"/api/v1/orgs/{currentOrg.Slug}/internal-audits/{audit.Id}", await DtoAsync(audit, currentOrg.Id, db, ct));
+        return new InternalAuditInput(request.Title, request.Cycle, request.PlannedStart, request.PlannedEnd, lead, auditors, request.Criteria, request.Scope, request.Units, overrides);
+    }
+
+    private static async Task<Ok<ProposalDto>> Propose(int? cycle, CurrentOrg currentOrg, ProgrammeProposal proposal, CancellationToken ct)
+    {
+        var p = await proposal.ProposeAsync(currentOrg.Id, cycle, ct);
+        return TypedResults.Ok(new ProposalDto(p.CycleNumber, p.Deadline, p.DeadlineReason, p.Gaps,
+            [.. p.Audits.Select(a => new ProposedAuditDto(a.AuditId, a.Reference, a.Title, a.PlannedStart, a.PlannedEnd, a.Scope, [.. a.Added.Select(i => new ProposedItemDto(i.Identifier, i.Reason))]))]));
+    }
+
+    private static async Task<Ok<InternalAuditDto>> Update(Guid id, PlanInternalAuditRequest request, CurrentOrg currentOrg, CurrentUser user, InternalAuditService service, ActivityService activities, PerennialDbContext db, CancellationToken ct)
+    {
+        var input = await InputAsync(request, currentOrg, activities, ct);
+        var audit = await service.UpdateAsync(currentOrg.Id, id, new InternalAuditActor(user.RequireId(), currentOrg.Role), input, ct);
+        return TypedResults.Ok(await DtoAsync(audit, currentOrg.Id, db, ct));
     }
 
     private static async Task<Ok<InternalAuditDto>> Get(Guid id, CurrentOrg currentOrg, InternalAuditService service, PerennialDbContext db, CancellationToken ct) =>
@@ -132,8 +216,39 @@ public static class InternalAuditsApi
                 .Select(a => new AuditorDto(people[a.UserId], a.IsLead, a.ConflictOverridden, a.OverrideJustification))],
             audit.Criteria, audit.Units,
             [.. audit.Scope.OrderBy(s => s.SortOrder).Select(s => new ScopeItemDto(s.Identifier, s.Kind.Name(), AuditableItems.ByIdentifier.TryGetValue(s.Identifier, out var i) ? i.Title : s.Identifier))],
-            []);
+            audit.PeriodFrom, audit.PeriodTo, audit.StartedAt, audit.SignedOffAt, audit.ReportEvidenceId, audit.ActivityId,
+            [.. (await db.ChecklistItems.AsNoTracking().Where(i => i.InternalAuditId == audit.Id).OrderBy(i => i.SortOrder).ToListAsync(ct)).Select(ItemDto)]);
     }
+
+    private static ChecklistItemDto ItemDto(ChecklistItem i) =>
+        new(i.Id, i.Identifier, i.Kind.Name(), i.Result?.Name(), i.Notes, i.EvidenceIds, i.NonconformityId, i.ImprovementId, i.RecordedAt);
+
+    private static ChecklistActor Actor(CurrentOrg org, CurrentUser user) => new(user.RequireId(), user.Email, org.Role);
+
+    private static async Task<Ok<InternalAuditDto>> Start(Guid id, StartAuditRequest? request, CurrentOrg currentOrg, CurrentUser user, ChecklistService checklist, PerennialDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await DtoAsync(await checklist.StartAsync(currentOrg.Id, id, Actor(currentOrg, user), request?.PeriodFrom, request?.PeriodTo, ct), currentOrg.Id, db, ct));
+
+    private static async Task<Ok<ChecklistDto>> Checklist(Guid id, CurrentOrg currentOrg, ChecklistService checklist, InternalAuditService audits, CancellationToken ct)
+    {
+        var audit = await audits.GetAsync(currentOrg.Id, id, ct);
+        var items = await checklist.ChecklistAsync(currentOrg.Id, id, ct);
+        return TypedResults.Ok(new ChecklistDto(audit.PeriodFrom, audit.PeriodTo, [.. items.Select(v => new ChecklistViewDto(ItemDto(v.Item), v.Title,
+            [.. v.Activities.Select(a => new ChecklistActivityDto(a.Id, a.Reference, a.Title, a.Frequency, a.Range?.ToString(), a.HigherRisk,
+                [.. a.Occurrences.Select(o => new ChecklistOccurrenceDto(o.Id, o.DueDate, o.Outcome.Name(), o.CompletedAt, o.InSample))],
+                [.. a.Evidence.Select(e => new ChecklistEvidenceDto(e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256))],
+                a.Sample is null ? null : SampleOf(a.Sample)))]))]));
+    }
+
+    private static SampleDto SampleOf(ChecklistSample s) => new(s.Id, s.ActivityId, s.Frequency, s.Seed, s.Population, s.Size, s.OccurrenceIds, s.DrawnAt);
+
+    private static async Task<Ok<SampleDto>> Sample(Guid id, Guid itemId, SampleRequest request, CurrentOrg currentOrg, CurrentUser user, ChecklistService checklist, CancellationToken ct) =>
+        TypedResults.Ok(SampleOf(await checklist.DrawSampleAsync(currentOrg.Id, id, itemId, request.ActivityId ?? throw UseCaseException.Invalid("activityId", "activityId is required."), Actor(currentOrg, user), request.Seed, ct)));
+
+    private static async Task<Ok<ChecklistItemDto>> Record(Guid id, Guid itemId, ResultRequest request, CurrentOrg currentOrg, CurrentUser user, ChecklistService checklist, CancellationToken ct) =>
+        TypedResults.Ok(ItemDto(await checklist.RecordAsync(currentOrg.Id, id, itemId, Actor(currentOrg, user), ParseResult(request.Result), request.Notes, request.EvidenceIds, ct)));
+
+    private static async Task<Ok<InternalAuditDto>> SignOff(Guid id, CurrentOrg currentOrg, CurrentUser user, ChecklistService checklist, PerennialDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await DtoAsync(await checklist.SignOffAsync(currentOrg.Id, id, Actor(currentOrg, user), ct), currentOrg.Id, db, ct));
 
     private static async Task<Dictionary<Guid, PersonDto>> PeopleAsync(PerennialDbContext db, IEnumerable<Guid> ids, CancellationToken ct)
     {

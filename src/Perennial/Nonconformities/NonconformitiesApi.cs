@@ -50,7 +50,8 @@ public sealed record NonconformityDto(
     Guid Id, string Reference, string Title, string? Description, string Source, string Severity, string? Identifier, string Status,
     PersonDto? Owner, string RaisedBy, DateTimeOffset RaisedAt, DateOnly? DueOn, bool Overdue, int AgeDays,
     string? Containment, DateOnly? ContainedOn, int CurrentRound, DateTimeOffset? ClosedAt, string? ClosureJustification,
-    Guid? OccurrenceId, Guid? AuditFindingId, IReadOnlyList<Guid> RiskIds, IReadOnlyList<CorrectiveActionDto> Actions, IReadOnlyList<RoundDto> Rounds);
+    Guid? OccurrenceId, Guid? AuditFindingId, IReadOnlyList<Guid> RiskIds, IReadOnlyList<CorrectiveActionDto> Actions, IReadOnlyList<RoundDto> Rounds,
+    Guid? InternalAuditId = null, Guid? ChecklistItemId = null);
 
 public sealed record NonconformitySummaryDto(
     Guid Id, string Reference, string Title, string Source, string Severity, string? Identifier, string Status, PersonDto? Owner,
@@ -163,6 +164,7 @@ public static class NonconformitiesApi
                 r.Number, r.Method switch { RootCauseMethod.FiveWhys => "five-whys", RootCauseMethod.FreeText => "free-text", _ => null },
                 [.. NonconformityWorkflow.WhysOf(r).Select(w => new WhyDto(w.Question, w.Because))], r.RootCause, r.CauseCategory, r.AnalysedAt,
                 r.ActionsDoneOn, r.CheckDueOn, r.CheckResult?.Name(), r.CheckNotes, r.CheckedAt, Person(r.CheckedByUserId),
-                r.CheckEvidence is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<Guid>>(r.CheckEvidence) ?? []))]);
+                r.CheckEvidence is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<Guid>>(r.CheckEvidence) ?? []))],
+            nc.InternalAuditId, nc.ChecklistItemId);
     }
 }

@@ -188,6 +188,63 @@ public abstract class InternalAuditProgrammeTests(DatabaseProvider provider) : I
         Assert.Equal(HttpStatusCode.NotFound, (await auditor.GetAsync($"{Base}/{Guid.NewGuid()}")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_proposal_spreads_the_gaps_before_the_next_external_audit_weighty_items_first_and_twice_and_the_manager_saves_it()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await manager.PutAsJsonAsync("/api/v1/orgs/acme/cycle", new { certificationBody = "Example Certification Ltd", issueDate = "2025-09-15" })).StatusCode);
+        var cycle = await manager.GetFromJsonAsync<JsonElement>("/api/v1/orgs/acme/cycle");
+        var surveillance = cycle.GetProperty("audits").EnumerateArray().First(a => a.GetProperty("kind").GetString() == "surveillance-1").GetProperty("plannedDate").GetString();
+        await PublishSoaAsync(notApplicable: [.. (await AllControlsAsync()).Except(["A.5.15", "A.5.18", "A.8.13"])]);
+
+        // Two nonconformities on A.5.18 make it weighty; one on 9.2 makes it a little so.
+        foreach (var (title, identifier) in new[] { ("Leaver kept access", "A.5.18"), ("Second leaver kept access", "A.5.18"), ("Audit report late", "9.2") })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await manager.PostAsJsonAsync("/api/v1/orgs/acme/nonconformities", new { title, severity = "minor", identifier })).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.GetAsync($"{Base}/proposal")).StatusCode);
+        var proposal = await manager.GetFromJsonAsync<JsonElement>($"{Base}/proposal");
+        Assert.Equal(surveillance, proposal.GetProperty("deadline").GetString());
+        var gaps = proposal.GetProperty("gaps").EnumerateArray().Select(g => g.GetString()!).ToList();
+        Assert.Equal(Clauses.Concat(["A.5.15", "A.5.18", "A.8.13"]), gaps);
+        var slots = proposal.GetProperty("audits").EnumerateArray().ToList();
+        Assert.Equal(2, slots.Count);
+        Assert.All(slots, a => Assert.True(a.GetProperty("auditId").ValueKind == JsonValueKind.Null));
+        Assert.True(string.CompareOrdinal(slots[1].GetProperty("plannedStart").GetString(), surveillance) < 0);
+        List<string> Added(JsonElement slot) => [.. slot.GetProperty("added").EnumerateArray().Select(i => i.GetProperty("identifier").GetString()!)];
+        var first = Added(slots[0]);
+        var last = Added(slots[1]);
+        Assert.Equal(["A.5.18", "9.2"], first.Take(2));
+        Assert.Contains("A.5.18", last);
+        Assert.DoesNotContain("9.2", last);
+        Assert.Contains("nonconformity NC-001 was raised on it", slots[0].GetProperty("added")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(gaps.Order(StringComparer.Ordinal), first.Concat(last).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(gaps.Count + 1, first.Count + last.Count);
+        Assert.InRange(Math.Abs(first.Count - last.Count), 0, 3);
+        Assert.Equal(0, (await manager.GetFromJsonAsync<JsonElement>(Base)).GetProperty("total").GetInt32());
+
+        // The manager keeps the first audit as proposed but leaves A.8.13 out; the next proposal fills the planned audit.
+        var saved = await PlanAsync("Access and audit follow-up", slots[0].GetProperty("plannedStart").GetString()!, [.. first.Where(i => i != "A.8.13")]);
+        var again = await manager.GetFromJsonAsync<JsonElement>($"{Base}/proposal");
+        var remaining = gaps.Except(first.Where(i => i != "A.8.13")).ToList();
+        Assert.Equal(remaining, again.GetProperty("gaps").EnumerateArray().Select(g => g.GetString()!));
+        var only = again.GetProperty("audits").EnumerateArray().Single();
+        Assert.Equal(saved, only.GetProperty("auditId").GetGuid());
+        Assert.Equal(remaining.Order(StringComparer.Ordinal), Added(only).Order(StringComparer.Ordinal));
+
+        var updated = await manager.PutAsJsonAsync($"{Base}/{saved}", new
+        {
+            title = "Access and audit follow-up",
+            plannedStart = only.GetProperty("plannedStart").GetString(),
+            plannedEnd = only.GetProperty("plannedEnd").GetString(),
+            leadAuditorEmail = "carl@acme.test",
+            scope = only.GetProperty("scope").EnumerateArray().Select(i => i.GetString()!).Concat(Added(only)).ToList(),
+        });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal(1.0, (await CoverageAsync()).GetProperty("coverage").GetDouble());
+        Assert.Empty((await manager.GetFromJsonAsync<JsonElement>($"{Base}/proposal")).GetProperty("audits").EnumerateArray());
+    }
+
     [Theory]
     [InlineData("A.9.1", "scope[1]")]
     [InlineData("9.2.1", "scope[1]")]
@@ -235,6 +292,12 @@ public abstract class InternalAuditProgrammeTests(DatabaseProvider provider) : I
         var rows = await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/soa/versions/{version}?pageSize=200");
         var items = rows.ValueKind == JsonValueKind.Array ? rows : rows.GetProperty("items");
         return [.. items.EnumerateArray().Where(r => r.GetProperty("applicable").GetBoolean()).Select(r => r.GetProperty("control").GetString()!)];
+    }
+
+    private async Task<List<string>> AllControlsAsync()
+    {
+        var draft = await manager.GetFromJsonAsync<JsonElement>("/api/v1/orgs/acme/soa?pageSize=200");
+        return [.. draft.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("control").GetString()!)];
     }
 
     private Task<JsonElement> CoverageAsync() => auditor.GetFromJsonAsync<JsonElement>($"{Base}/coverage");

@@ -35,7 +35,9 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
         ("risks", "Risks"),
         ("controls", "Controls & SoA"),
         ("audits", "Audits"),
+        ("internal-audits", "Internal audits"),
         ("nonconformities", "Nonconformities"),
+        ("improvements", "Improvements"),
         ("changes", "Changes"),
         ("settings", "Settings"),
     ];

@@ -1,0 +1,202 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Perennial.Activities;
+using Perennial.Data;
+using Perennial.Frameworks;
+using Perennial.Organisations;
+using Perennial.Tests.Infrastructure;
+
+namespace Perennial.Tests.InternalAudits;
+
+public sealed class SqliteInternalAuditChecklistTests() : InternalAuditChecklistTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgresInternalAuditChecklistTests() : InternalAuditChecklistTests(DatabaseProvider.Postgres);
+
+/// <summary>
+/// Running an internal audit through the API: the checklist generated from the scope with the
+/// linked activity's occurrences and their outcomes, a sample drawn by the table and redrawn from its
+/// seed, results that raise a nonconformity or an improvement, and the sign-off that freezes them.
+/// </summary>
+public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private const string Base = "/api/v1/orgs/acme/internal-audits";
+    private static readonly string[] Scope = ["9.2", "A.5.18", "A.8.13"];
+    private static readonly string[] Dee = ["dee@acme.test"];
+
+    private TestApp app = null!;
+    private Guid orgId;
+    private HttpClient manager = null!;
+    private HttpClient owner = null!;
+    private HttpClient lead = null!;
+    private HttpClient second = null!;
+    private Guid activityId;
+
+    public async ValueTask InitializeAsync()
+    {
+        app = await TestApp.StartAsync(provider);
+        var admin = await app.CreateUserAsync("admin@acme.test");
+        orgId = (await app.CreateOrganisationAsync("acme", admin.Id)).Id;
+        manager = await ClientAsync("maya@acme.test", OrgRole.Manager);
+        owner = await ClientAsync("ana@acme.test", OrgRole.Contributor);
+        lead = await ClientAsync("carl@acme.test", OrgRole.Auditor);
+        second = await ClientAsync("dee@acme.test", OrgRole.Contributor);
+
+        // Ana's monthly access review for A.5.18, due on the 1st since March 2025 (the clock is at 2026-03-02).
+        activityId = await app.WithScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<PerennialDbContext>();
+            var control = await db.Controls.Where(c => c.OrganisationId == orgId && c.Identifier == "A.5.18" && c.Framework!.Key == Framework.IsoKey).Select(c => c.Id).SingleAsync();
+            var ana = await db.Users.Where(u => u.Email == "ana@acme.test").Select(u => u.Id).SingleAsync();
+            var activity = await s.GetRequiredService<ActivityService>().CreateAsync(orgId, new ActivityInput(
+                "Access rights review", null, ana, null, null, "FREQ=MONTHLY;BYMONTHDAY=1", new DateTime(2025, 3, 1, 9, 0, 0), "UTC", ControlIds: [control]), default, includePast: true);
+
+            // April to November 2025 done on time, December and January a week late, February missed, March overdue within its grace period.
+            var occurrences = await db.Occurrences.Where(o => o.ActivityId == activity.Id).OrderBy(o => o.DueDate).ToListAsync();
+            foreach (var o in occurrences.Where(o => o.DueDate < new DateOnly(2026, 2, 1)))
+            {
+                o.State = OccurrenceState.Completed;
+                o.CompletedAt = new DateTimeOffset(o.DueDate.ToDateTime(new TimeOnly(16, 0)), TimeSpan.Zero).AddDays(o.DueDate.Month is 12 or 1 ? 7 : 0);
+            }
+
+            await db.SaveChangesAsync();
+            return activity.Id;
+        });
+    }
+
+    private async Task<HttpClient> ClientAsync(string email, OrgRole role)
+    {
+        var user = await app.CreateUserAsync(email);
+        await app.AddMemberAsync(orgId, email, role);
+        return app.CreateApiClient(await app.CreateTokenAsync(user.Id));
+    }
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task An_audit_is_started_sampled_resulted_and_signed_off_and_its_results_then_stay_as_they_are()
+    {
+        var planned = await manager.PostAsJsonAsync(Base, new { title = "Access control", plannedStart = "2026-03-02", leadAuditorEmail = "carl@acme.test", auditorEmails = Dee, scope = Scope });
+        Assert.Equal(HttpStatusCode.Created, planned.StatusCode);
+        var plannedAudit = await planned.Content.ReadFromJsonAsync<JsonElement>();
+        var id = plannedAudit.GetProperty("id").GetGuid();
+
+        // The audit is a dated item on the calendar: one occurrence on its start, owned by the manager who planned it, since the lead is an outside auditor.
+        var calendarActivity = plannedAudit.GetProperty("activityId").GetGuid();
+        var onCalendar = (await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/activities/{calendarActivity}/occurrences")).EnumerateArray().Single();
+        Assert.StartsWith("2026-03-02", onCalendar.GetProperty("due").GetString(), StringComparison.Ordinal);
+        Assert.Equal("IA-001 Access control", onCalendar.GetProperty("activityTitle").GetString());
+        Assert.Equal("maya@acme.test", onCalendar.GetProperty("ownerEmail").GetString());
+        Assert.Empty((await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}")).GetProperty("checklist").EnumerateArray());
+
+        // Only its auditors (or a manager) start it; it starts once.
+        Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostAsJsonAsync($"{Base}/{id}/start", new { })).StatusCode);
+        var started = await lead.PostAsJsonAsync($"{Base}/{id}/start", new { });
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        var audit = await started.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("in-progress", audit.GetProperty("status").GetString());
+        Assert.Equal(("2025-03-03", "2026-03-02"), (audit.GetProperty("periodFrom").GetString(), audit.GetProperty("periodTo").GetString()));
+        Assert.Equal(Scope, audit.GetProperty("checklist").EnumerateArray().Select(i => i.GetProperty("identifier").GetString()!));
+        Assert.All(audit.GetProperty("checklist").EnumerateArray(), i => Assert.True(i.GetProperty("result").ValueKind == JsonValueKind.Null));
+        Assert.Equal(HttpStatusCode.Conflict, (await lead.PostAsJsonAsync($"{Base}/{id}/start", new { })).StatusCode);
+
+        // The A.5.18 item shows the monthly review's twelve occurrences in the period with how each went.
+        var checklist = await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}/checklist");
+        var item = Item(checklist, "A.5.18");
+        Assert.Empty(Item(checklist, "9.2").GetProperty("activities").EnumerateArray());
+        var activity = item.GetProperty("activities").EnumerateArray().Single();
+        Assert.Equal(activityId, activity.GetProperty("id").GetGuid());
+        Assert.Equal(("monthly", "2-5", false), (activity.GetProperty("frequency").GetString(), activity.GetProperty("sampleSizes").GetString(), activity.GetProperty("higherRisk").GetBoolean()));
+        var outcomes = activity.GetProperty("occurrences").EnumerateArray().Select(o => (o.GetProperty("dueDate").GetString(), o.GetProperty("outcome").GetString())).ToList();
+        Assert.Equal(12, outcomes.Count);
+        Assert.Equal(("2025-04-01", "on-time"), outcomes[0]);
+        Assert.Equal(Enumerable.Repeat("on-time", 8).Concat(["late", "late", "missed", "overdue"]), outcomes.Select(o => o.Item2));
+
+        // A sample of the eleven occurrences already due: two, by the monthly row of the table; the seed redraws it.
+        var itemId = item.GetProperty("item").GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostAsJsonAsync($"{Base}/{id}/checklist/{itemId}/sample", new { activityId })).StatusCode);
+        var sample = await (await lead.PostAsJsonAsync($"{Base}/{id}/checklist/{itemId}/sample", new { activityId })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((11, 2, "monthly"), (sample.GetProperty("population").GetInt32(), sample.GetProperty("size").GetInt32(), sample.GetProperty("frequency").GetString()));
+        var drawn = Ids(sample);
+        Assert.Equal(2, drawn.Distinct().Count());
+        var seed = sample.GetProperty("seed").GetInt32();
+        await lead.PostAsJsonAsync($"{Base}/{id}/checklist/{itemId}/sample", new { activityId, seed = seed + 1 });
+        var again = await (await second.PostAsJsonAsync($"{Base}/{id}/checklist/{itemId}/sample", new { activityId, seed })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(drawn, Ids(again));
+        var shown = Item(await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}/checklist"), "A.5.18").GetProperty("activities")[0];
+        Assert.Equal(drawn.Order(), shown.GetProperty("occurrences").EnumerateArray().Where(o => o.GetProperty("inSample").GetBoolean()).Select(o => o.GetProperty("id").GetGuid()).Order());
+        Assert.Equal(seed, shown.GetProperty("sample").GetProperty("seed").GetInt32());
+
+        // Results: a nonconformity needs notes and raises one in the loop, once; an improvement goes to the register.
+        var nine = Item(checklist, "9.2").GetProperty("item").GetProperty("id").GetGuid();
+        var backup = Item(checklist, "A.8.13").GetProperty("item").GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.Forbidden, (await owner.PutAsJsonAsync($"{Base}/{id}/checklist/{nine}", new { result = "conforming" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await lead.PutAsJsonAsync($"{Base}/{id}/checklist/{nine}", new { result = "fine" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await lead.PutAsJsonAsync($"{Base}/{id}/checklist/{nine}", new { result = "conforming", notes = "Programme and reports seen" })).StatusCode);
+        var bare = await lead.PutAsJsonAsync($"{Base}/{id}/checklist/{itemId}", new { result = "minor-nonconformity" });
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Contains("notes", await bare.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var minor = await (await lead.PutAsJsonAsync($"{Base}/{id}/checklist/{itemId}", new { result = "minor-nonconformity", notes = "The February review was not done" })).Content.ReadFromJsonAsync<JsonElement>();
+        var ncId = minor.GetProperty("nonconformityId").GetGuid();
+        var nc = await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/nonconformities/{ncId}");
+        Assert.Equal(("internal-audit", "minor", "A.5.18", "raised"), (nc.GetProperty("source").GetString(), nc.GetProperty("severity").GetString(), nc.GetProperty("identifier").GetString(), nc.GetProperty("status").GetString()));
+        Assert.Equal("IA-001 A.5.18: The February review was not done", nc.GetProperty("title").GetString());
+        var major = await (await second.PutAsJsonAsync($"{Base}/{id}/checklist/{itemId}", new { result = "major-nonconformity", notes = "Two reviews were not done" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(ncId, major.GetProperty("nonconformityId").GetGuid());
+        Assert.Equal("major", (await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/nonconformities/{ncId}")).GetProperty("severity").GetString());
+        Assert.Equal(1, (await manager.GetFromJsonAsync<JsonElement>("/api/v1/orgs/acme/nonconformities?source=internal-audit")).GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.Conflict, (await lead.PutAsJsonAsync($"{Base}/{id}/checklist/{itemId}", new { result = "conforming" })).StatusCode);
+
+        // The nonconformity now on A.5.18 makes it higher-risk: a redraw takes the top of the monthly range.
+        var bigger = await (await lead.PostAsJsonAsync($"{Base}/{id}/checklist/{itemId}/sample", new { activityId, seed })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(5, bigger.GetProperty("size").GetInt32());
+        Assert.Equal(drawn, Ids(bigger).Take(2));
+
+        // Sign-off: only the lead auditor, only once every item has a result.
+        var early = await lead.PostAsJsonAsync($"{Base}/{id}/sign-off", new { });
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Contains("A.8.13", await early.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var ofi = await (await second.PutAsJsonAsync($"{Base}/{id}/checklist/{backup}", new { result = "opportunity-for-improvement", notes = "Restore tests could be automated" })).Content.ReadFromJsonAsync<JsonElement>();
+        var register = await manager.GetFromJsonAsync<JsonElement>("/api/v1/orgs/acme/improvements");
+        var entry = register.GetProperty("items").EnumerateArray().Single();
+        Assert.Equal(ofi.GetProperty("improvementId").GetGuid(), entry.GetProperty("id").GetGuid());
+        Assert.Equal(("OFI-001", "internal-audit", "open", id), (entry.GetProperty("reference").GetString(), entry.GetProperty("source").GetString(), entry.GetProperty("status").GetString(), entry.GetProperty("internalAuditId").GetGuid()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await second.PostAsJsonAsync($"{Base}/{id}/sign-off", new { })).StatusCode);
+        var signed = await lead.PostAsJsonAsync($"{Base}/{id}/sign-off", new { });
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        Assert.Equal("reported", (await signed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        // The signed-off report completes the calendar occurrence and is kept as hashed evidence.
+        var reported = await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}");
+        var report = await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/evidence/{reported.GetProperty("reportEvidenceId").GetGuid()}");
+        var bytes = await manager.GetByteArrayAsync($"/api/v1/orgs/acme/evidence/{reported.GetProperty("reportEvidenceId").GetGuid()}/content");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), report.GetProperty("sha256").GetString());
+        Assert.Equal("IA-001-report.docx", report.GetProperty("fileName").GetString());
+        using (var docx = DocumentFormat.OpenXml.Packaging.WordprocessingDocument.Open(new MemoryStream(bytes), false))
+        {
+            var text = docx.MainDocumentPart!.Document.Body!.InnerText;
+            Assert.Contains("Internal audit report IA-001: Access control", text, StringComparison.Ordinal);
+            Assert.Contains("Major nonconformity", text, StringComparison.Ordinal);
+            Assert.Contains(nc.GetProperty("reference").GetString()!, text, StringComparison.Ordinal);
+            Assert.Contains($"seed {seed}", text, StringComparison.Ordinal);
+            Assert.Contains("Signed off by carl", text, StringComparison.Ordinal);
+        }
+
+        var done = (await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/activities/{calendarActivity}/occurrences")).EnumerateArray().Single();
+        Assert.Equal("completed", done.GetProperty("state").GetString());
+
+        var frozen = await lead.PutAsJsonAsync($"{Base}/{id}/checklist/{nine}", new { result = "observation", notes = "Later thought" });
+        Assert.Equal(HttpStatusCode.Conflict, frozen.StatusCode);
+        Assert.Contains("frozen", await frozen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, (await lead.PostAsJsonAsync($"{Base}/{id}/checklist/{itemId}/sample", new { activityId, seed })).StatusCode);
+        var final = await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}");
+        Assert.Equal(["conforming", "major-nonconformity", "opportunity-for-improvement"], final.GetProperty("checklist").EnumerateArray().Select(i => i.GetProperty("result").GetString()!));
+    }
+
+    private static JsonElement Item(JsonElement checklist, string identifier) =>
+        checklist.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("item").GetProperty("identifier").GetString() == identifier);
+
+    private static List<Guid> Ids(JsonElement sample) => [.. sample.GetProperty("occurrenceIds").EnumerateArray().Select(o => o.GetGuid())];
+}
