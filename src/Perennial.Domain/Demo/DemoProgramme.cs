@@ -142,18 +142,13 @@ internal sealed class DemoProgramme(PerennialDbContext db, TimeProvider time, IE
     private async Task<Guid> RaiseAsync(Guid organisationId, DateTimeOffset at, NonconformityActor raiser, string title, string identifier, NonconformitySeverity severity, NonconformityActor owner, CancellationToken ct) =>
         (await Workflow(at).RaiseAsync(organisationId, raiser, new RaiseNonconformity(title, null, severity, NonconformitySource.Manual, identifier, owner.UserId, null), ct)).Id;
 
-    private NonconformityWorkflow Workflow(DateTimeOffset at) => new(db, new FixedTime(at));
+    private NonconformityWorkflow Workflow(DateTimeOffset at) => new(db, new DemoClock(at));
 
-    private InternalAuditService Service(DateTimeOffset at) => new(db, new FixedTime(at), new ActivityService(db, new FixedTime(at)));
+    private InternalAuditService Service(DateTimeOffset at) => new(db, new DemoClock(at), new ActivityService(db, new DemoClock(at)));
 
     private ChecklistService Checklist(DateTimeOffset at)
     {
-        var clock = new FixedTime(at);
+        var clock = new DemoClock(at);
         return new ChecklistService(db, clock, new NonconformityWorkflow(db, clock), new ImprovementRegister(db, clock), new InternalAuditReport(db), new OccurrenceService(db, clock, files), new AuditSignals(db));
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -16,8 +16,8 @@ public sealed class ImprovementRegister(PerennialDbContext db, TimeProvider time
     public async Task<Improvement> AddAsync(Guid organisationId, Guid? raisedByUserId, NewImprovement input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var title = Text(input.Title, "title", Improvement.TitleMaxLength, required: true)!;
-        var description = Text(input.Description, "description", Improvement.TextMaxLength);
+        var title = TextInput.Clean(input.Title, "title", Improvement.TitleMaxLength, required: true)!;
+        var description = TextInput.Clean(input.Description, "description", Improvement.TextMaxLength);
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         await using (own)
         {
@@ -31,7 +31,7 @@ public sealed class ImprovementRegister(PerennialDbContext db, TimeProvider time
                 Title = title,
                 Description = description,
                 Source = input.Source,
-                Identifier = Text(input.Identifier, "identifier", 50),
+                Identifier = TextInput.Clean(input.Identifier, "identifier", 50),
                 InternalAuditId = input.InternalAuditId,
                 OwnerUserId = input.OwnerUserId,
                 RaisedByUserId = raisedByUserId,
@@ -69,7 +69,7 @@ public sealed class ImprovementRegister(PerennialDbContext db, TimeProvider time
             throw UseCaseException.Conflict("status", "A decision is already recorded.");
         }
 
-        improvement.DecisionReason = Text(reason, "reason", Improvement.TextMaxLength, required: decision == ImprovementDecision.Rejected);
+        improvement.DecisionReason = TextInput.Clean(reason, "reason", Improvement.TextMaxLength, required: decision == ImprovementDecision.Rejected);
         improvement.Decision = decision;
         improvement.DecidedAt = time.GetUtcNow();
         improvement.DecidedByUserId = deciderUserId;
@@ -93,16 +93,5 @@ public sealed class ImprovementRegister(PerennialDbContext db, TimeProvider time
         improvement.DoneOn = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
         return improvement;
-    }
-
-    private static string? Text(string? value, string field, int max, bool required = false)
-    {
-        var text = value?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return required ? throw UseCaseException.Invalid(field, $"{field} is required.") : null;
-        }
-
-        return text.Length > max ? throw UseCaseException.Invalid(field, $"{field} is at most {max} characters.") : text;
     }
 }

@@ -119,8 +119,8 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(input);
-        var title = Text(input.Title, "title", InternalAudit.TitleMaxLength, required: true)!;
-        var criteria = Text(input.Criteria, "criteria", InternalAudit.TextMaxLength);
+        var title = TextInput.Clean(input.Title, "title", InternalAudit.TitleMaxLength, required: true)!;
+        var criteria = TextInput.Clean(input.Criteria, "criteria", InternalAudit.TextMaxLength);
         var start = input.PlannedStart ?? throw UseCaseException.Invalid("plannedStart", "plannedStart is required.");
         var end = input.PlannedEnd ?? start;
         if (end < start)
@@ -134,7 +134,7 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
         }
 
         var scope = ParseScope(input.Scope);
-        var units = (input.Units ?? []).Select((u, i) => Text(u, $"units[{i}]", InternalAudit.UnitMaxLength, required: true)!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var units = (input.Units ?? []).Select((u, i) => TextInput.Clean(u, $"units[{i}]", InternalAudit.UnitMaxLength, required: true)!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         if (units.Count > 20)
         {
             throw UseCaseException.Invalid("units", "At most twenty organisational units or processes.");
@@ -364,17 +364,6 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
         var references = await db.InternalAudits.Where(a => a.OrganisationId == organisationId).Select(a => a.Reference).ToListAsync(ct);
         var next = references.Select(r => int.TryParse(r.AsSpan(3), out var k) ? k : 0).DefaultIfEmpty(0).Max() + 1;
         return $"IA-{next:000}";
-    }
-
-    private static string? Text(string? value, string field, int max, bool required = false)
-    {
-        var text = value?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return required ? throw UseCaseException.Invalid(field, $"{field} is required.") : null;
-        }
-
-        return text.Length > max ? throw UseCaseException.Invalid(field, $"{field} is at most {max} characters.") : text;
     }
 }
 

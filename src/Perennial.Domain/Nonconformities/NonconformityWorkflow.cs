@@ -43,9 +43,9 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(input);
-        var title = Text(input.Title, "title", Nonconformity.TitleMaxLength, required: true)!;
-        var description = Text(input.Description, "description", Nonconformity.TextMaxLength);
-        var identifier = Text(input.Identifier, "identifier", Nonconformity.IdentifierMaxLength);
+        var title = TextInput.Clean(input.Title, "title", Nonconformity.TitleMaxLength, required: true)!;
+        var description = TextInput.Clean(input.Description, "description", Nonconformity.TextMaxLength);
+        var identifier = TextInput.Clean(input.Identifier, "identifier", Nonconformity.IdentifierMaxLength);
         if (input.OwnerUserId is { } owner)
         {
             await RequireMemberAsync(organisationId, owner, "ownerEmail", ct);
@@ -114,7 +114,7 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         var nc = await GetAsync(organisationId, id, ct);
         RequireOwnerOrManager(nc, actor, "record the containment");
         RequireStatus(nc, "record the containment", NonconformityStatus.Raised, NonconformityStatus.Contained);
-        nc.Containment = Text(containment, "containment", Nonconformity.TextMaxLength, required: true);
+        nc.Containment = TextInput.Clean(containment, "containment", Nonconformity.TextMaxLength, required: true);
         var date = on ?? Today;
         if (date > Today)
         {
@@ -144,23 +144,23 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
 
             for (var i = 0; i < steps.Count; i++)
             {
-                Text(steps[i].Question, $"whys[{i}].why", 1000, required: true);
-                Text(steps[i].Because, $"whys[{i}].because", 1000, required: true);
+                TextInput.Clean(steps[i].Question, $"whys[{i}].why", 1000, required: true);
+                TextInput.Clean(steps[i].Because, $"whys[{i}].because", 1000, required: true);
             }
 
             round.Method = RootCauseMethod.FiveWhys;
             round.Whys = JsonSerializer.Serialize(steps.Select(w => new Why(w.Question.Trim(), w.Because.Trim())), Json);
             // The last "because" is the root cause unless one is written out.
-            round.RootCause = Text(rootCause, "rootCause", Nonconformity.TextMaxLength) ?? steps[^1].Because.Trim();
+            round.RootCause = TextInput.Clean(rootCause, "rootCause", Nonconformity.TextMaxLength) ?? steps[^1].Because.Trim();
         }
         else
         {
             round.Method = RootCauseMethod.FreeText;
             round.Whys = null;
-            round.RootCause = Text(rootCause, "rootCause", Nonconformity.TextMaxLength, required: true);
+            round.RootCause = TextInput.Clean(rootCause, "rootCause", Nonconformity.TextMaxLength, required: true);
         }
 
-        round.CauseCategory = Text(category, "causeCategory", 50);
+        round.CauseCategory = TextInput.Clean(category, "causeCategory", 50);
         round.AnalysedAt = time.GetUtcNow();
         round.AnalysedByUserId = actor.UserId;
         nc.Status = NonconformityStatus.Analysed;
@@ -186,7 +186,7 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         for (var i = 0; i < actions.Count; i++)
         {
             var a = actions[i];
-            var title = Text(a.Title, $"actions[{i}].title", CorrectiveAction.TitleMaxLength, required: true)!;
+            var title = TextInput.Clean(a.Title, $"actions[{i}].title", CorrectiveAction.TitleMaxLength, required: true)!;
             await RequireMemberAsync(organisationId, a.OwnerUserId, $"actions[{i}].ownerEmail", ct);
             if (a.DueOn < Today)
             {
@@ -236,7 +236,7 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         RequireStatus(nc, cancelled ? "cancel a corrective action" : "mark a corrective action done", NonconformityStatus.Planned);
         action.Status = cancelled ? CorrectiveActionStatus.Cancelled : CorrectiveActionStatus.Done;
         action.DoneOn = cancelled ? null : Today;
-        action.Note = Text(note, "note", Nonconformity.TextMaxLength, required: cancelled);
+        action.Note = TextInput.Clean(note, "note", Nonconformity.TextMaxLength, required: cancelled);
         var round = nc.Actions.Where(a => a.Round == nc.CurrentRound).ToList();
         if (round.All(a => a.Status != CorrectiveActionStatus.Open) && round.Any(a => a.Status == CorrectiveActionStatus.Done))
         {
@@ -288,7 +288,7 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         }
 
         round.CheckResult = result;
-        round.CheckNotes = Text(notes, "notes", Nonconformity.TextMaxLength, required: result == EffectivenessResult.NotEffective);
+        round.CheckNotes = TextInput.Clean(notes, "notes", Nonconformity.TextMaxLength, required: result == EffectivenessResult.NotEffective);
         round.CheckedAt = time.GetUtcNow();
         round.CheckedByUserId = actor.UserId;
         round.CheckEvidence = evidence.Count == 0 ? null : JsonSerializer.Serialize(evidence, Json);
@@ -322,7 +322,7 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         }
 
         var verified = nc.Status == NonconformityStatus.Checking && nc.Round(nc.CurrentRound)?.CheckResult == EffectivenessResult.Effective;
-        var reason = Text(justification, "justification", Nonconformity.TextMaxLength);
+        var reason = TextInput.Clean(justification, "justification", Nonconformity.TextMaxLength);
         if (!verified)
         {
             if (reason is null)
@@ -393,16 +393,5 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         {
             throw UseCaseException.Invalid(field, "The person must be a contributor, manager or admin of this organisation.");
         }
-    }
-
-    private static string? Text(string? value, string field, int max, bool required = false)
-    {
-        var text = value?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return required ? throw UseCaseException.Invalid(field, $"{field} is required.") : null;
-        }
-
-        return text.Length > max ? throw UseCaseException.Invalid(field, $"{field} is at most {max} characters.") : text;
     }
 }

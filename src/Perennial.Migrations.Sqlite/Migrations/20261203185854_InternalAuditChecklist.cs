@@ -11,23 +11,16 @@ namespace Perennial.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Foreign-key columns are added with their constraint in place: AddColumn and AddForeignKey would make SQLite rebuild the table outside the migration's transaction.
             migrationBuilder.AddColumn<Guid>(
                 name: "ChecklistItemId",
                 table: "Nonconformities",
                 type: "TEXT",
                 nullable: true);
 
-            migrationBuilder.AddColumn<Guid>(
-                name: "InternalAuditId",
-                table: "Nonconformities",
-                type: "TEXT",
-                nullable: true);
+            migrationBuilder.Sql("""ALTER TABLE "Nonconformities" ADD COLUMN "InternalAuditId" TEXT NULL CONSTRAINT "FK_Nonconformities_InternalAudits_InternalAuditId" REFERENCES "InternalAudits" ("Id") ON DELETE SET NULL;""");
 
-            migrationBuilder.AddColumn<Guid>(
-                name: "ActivityId",
-                table: "InternalAudits",
-                type: "TEXT",
-                nullable: true);
+            migrationBuilder.Sql("""ALTER TABLE "InternalAudits" ADD COLUMN "ActivityId" TEXT NULL CONSTRAINT "FK_InternalAudits_Activities_ActivityId" REFERENCES "Activities" ("Id") ON DELETE SET NULL;""");
 
             migrationBuilder.AddColumn<DateOnly>(
                 name: "PeriodFrom",
@@ -41,11 +34,7 @@ namespace Perennial.Migrations.Sqlite.Migrations
                 type: "TEXT",
                 nullable: true);
 
-            migrationBuilder.AddColumn<Guid>(
-                name: "ReportEvidenceId",
-                table: "InternalAudits",
-                type: "TEXT",
-                nullable: true);
+            migrationBuilder.Sql("""ALTER TABLE "InternalAudits" ADD COLUMN "ReportEvidenceId" TEXT NULL CONSTRAINT "FK_InternalAudits_EvidenceItems_ReportEvidenceId" REFERENCES "EvidenceItems" ("Id") ON DELETE SET NULL;""");
 
             migrationBuilder.AddColumn<long>(
                 name: "SignedOffAt",
@@ -53,11 +42,7 @@ namespace Perennial.Migrations.Sqlite.Migrations
                 type: "INTEGER",
                 nullable: true);
 
-            migrationBuilder.AddColumn<Guid>(
-                name: "SignedOffByUserId",
-                table: "InternalAudits",
-                type: "TEXT",
-                nullable: true);
+            migrationBuilder.Sql("""ALTER TABLE "InternalAudits" ADD COLUMN "SignedOffByUserId" TEXT NULL CONSTRAINT "FK_InternalAudits_AspNetUsers_SignedOffByUserId" REFERENCES "AspNetUsers" ("Id") ON DELETE SET NULL;""");
 
             migrationBuilder.AddColumn<long>(
                 name: "StartedAt",
@@ -327,37 +312,9 @@ namespace Perennial.Migrations.Sqlite.Migrations
                 column: "OrganisationId",
                 unique: true);
 
-            migrationBuilder.AddForeignKey(
-                name: "FK_InternalAudits_Activities_ActivityId",
-                table: "InternalAudits",
-                column: "ActivityId",
-                principalTable: "Activities",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
 
-            migrationBuilder.AddForeignKey(
-                name: "FK_InternalAudits_AspNetUsers_SignedOffByUserId",
-                table: "InternalAudits",
-                column: "SignedOffByUserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
 
-            migrationBuilder.AddForeignKey(
-                name: "FK_InternalAudits_EvidenceItems_ReportEvidenceId",
-                table: "InternalAudits",
-                column: "ReportEvidenceId",
-                principalTable: "EvidenceItems",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
 
-            migrationBuilder.AddForeignKey(
-                name: "FK_Nonconformities_InternalAudits_InternalAuditId",
-                table: "Nonconformities",
-                column: "InternalAuditId",
-                principalTable: "InternalAudits",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />
