@@ -182,7 +182,7 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
             .Join(db.Controls, c => c.ControlId, k => k.Id, (c, k) => new { c.ActivityId, k.Identifier })
             .ToListAsync(ct))
             .GroupBy(c => c.ActivityId)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Identifier).Order(ControlOrder.Instance)]);
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(c => c.Identifier).Order(IdentifierOrder.Instance)]);
 
         var rows = new List<MaintenanceRow>(heads.Count);
         foreach (var a in heads)
@@ -346,7 +346,7 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
             .OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync(ct);
         return new CalendarFilterOptions(
             [.. people.Select(p => (p.UserId, p.DisplayName))],
-            [.. controls.OrderBy(c => c.Identifier, ControlOrder.Instance).Select(c => (c.Id, c.Identifier, c.Title))],
+            [.. controls.OrderBy(c => c.Identifier, IdentifierOrder.Instance).Select(c => (c.Id, c.Identifier, c.Title))],
             [.. frameworks.Select(f => (f.Id, f.Name))]);
     }
 
@@ -458,27 +458,4 @@ public sealed class MaintenanceCalendar(PerennialDbContext db, ActivityService a
     }
 
     private static string Date(DateTime local) => local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    /// <summary>Control identifiers in natural order: A.5.9 before A.5.10, clauses before Annex A.</summary>
-    private sealed class ControlOrder : IComparer<string>
-    {
-        public static readonly ControlOrder Instance = new();
-
-        public int Compare(string? x, string? y)
-        {
-            var a = (x ?? "").Split('.');
-            var b = (y ?? "").Split('.');
-            for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
-            {
-                var bothNumbers = int.TryParse(a[i], CultureInfo.InvariantCulture, out var m) & int.TryParse(b[i], CultureInfo.InvariantCulture, out var n);
-                var c = bothNumbers ? m.CompareTo(n) : string.CompareOrdinal(a[i], b[i]);
-                if (c != 0)
-                {
-                    return c;
-                }
-            }
-
-            return a.Length.CompareTo(b.Length);
-        }
-    }
 }

@@ -146,14 +146,18 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
     private async Task AddRiskReviewsAsync(Guid organisationId, DateOnly today, List<AgendaItem> items, CancellationToken ct)
     {
         var risks = await db.Risks.AsNoTracking()
-            .Where(r => r.OrganisationId == organisationId && r.Status == RiskStatus.Open && r.NextReviewOn < today)
-            .Select(r => new { r.Id, r.Reference, r.Title, r.NextReviewOn, r.OwnerUserId })
+            .Where(r => r.OrganisationId == organisationId && r.Status == RiskStatus.Open
+                && (r.NextReviewOn < today || (r.NextReviewOn == today && r.ReviewTrigger != null)))
+            .Select(r => new { r.Id, r.Reference, r.Title, r.NextReviewOn, r.OwnerUserId, r.ReviewTrigger })
             .ToListAsync(ct);
         var names = await NamesAsync(risks.Select(r => r.OwnerUserId), ct);
         foreach (var r in risks)
         {
+            // A review brought forward to today by a change, an incident or a nonconformity is due now, with its reason.
+            var detail = r.NextReviewOn < today ? $"risk review due {Day(r.NextReviewOn)}, {Late(today, r.NextReviewOn)}" : "risk review due today";
             items.Add(new AgendaItem(
-                AgendaGroup.Overdue, "risk-review", r.Reference, r.Title, $"risk review due {Day(r.NextReviewOn)}, {Late(today, r.NextReviewOn)}",
+                r.NextReviewOn < today ? AgendaGroup.Overdue : AgendaGroup.DueSoon, "risk-review", r.Reference, r.Title,
+                r.ReviewTrigger is null ? detail : $"{detail}: {r.ReviewTrigger}",
                 r.NextReviewOn, $"risks/{r.Id}", r.OwnerUserId, Name(names, r.OwnerUserId), People(r.OwnerUserId)));
         }
     }

@@ -49,6 +49,7 @@ public static class DomainServiceCollectionExtensions
         services.AddPerennialFindings();
         services.AddScoped<Nonconformities.NonconformityService>();
         services.AddScoped<Nonconformities.NonconformityWorkflow>();
+        services.AddScoped<Nonconformities.NonconformityRiskReview>();
         services.AddScoped<InternalAudits.InternalAuditService>();
         services.AddScoped<InternalAudits.InternalAuditCoverage>();
         services.AddScoped<InternalAudits.ChecklistService>();

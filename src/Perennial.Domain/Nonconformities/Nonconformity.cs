@@ -123,6 +123,10 @@ public sealed class Nonconformity : IAudited
     /// <summary>Why a manager closed it without an effective check; shown in the log.</summary>
     public string? ClosureJustification { get; set; }
 
+    /// <summary>When someone last asked for the linked risks to be reviewed because of this nonconformity, and who.</summary>
+    public DateTimeOffset? RiskReviewRequestedAt { get; set; }
+    public string? RiskReviewRequestedByName { get; set; }
+
     public List<NonconformityRound> Rounds { get; set; } = [];
     public List<CorrectiveAction> Actions { get; set; } = [];
     public List<NonconformityRisk> Risks { get; set; } = [];
@@ -208,6 +212,7 @@ internal sealed class NonconformityConfiguration : IEntityTypeConfiguration<Nonc
         builder.Property(n => n.Severity).HasConversion<string>().HasMaxLength(10);
         builder.Property(n => n.Identifier).HasMaxLength(Nonconformity.IdentifierMaxLength);
         builder.Property(n => n.RaisedByName).HasMaxLength(256);
+        builder.Property(n => n.RiskReviewRequestedByName).HasMaxLength(256);
         builder.Property(n => n.Containment).HasMaxLength(Nonconformity.TextMaxLength);
         builder.Property(n => n.ClosureJustification).HasMaxLength(Nonconformity.TextMaxLength);
         builder.HasOne<Organisations.Organisation>().WithMany().HasForeignKey(n => n.OrganisationId).OnDelete(DeleteBehavior.Cascade);

@@ -63,6 +63,12 @@ public static class NonconformityTimeline
             }
         }
 
+        if (nc.RiskReviewRequestedAt is { } review)
+        {
+            entries.Add(new(Day(review), 999, $"Risk review asked for by {nc.RiskReviewRequestedByName}",
+                $"the reviews of its {(nc.Risks.Count == 1 ? "risk" : $"{nc.Risks.Count} risks")} were brought forward to {D(Day(review))}"));
+        }
+
         if (nc.ClosedAt is { } closed)
         {
             entries.Add(new(Day(closed), 1000, $"Closed by {Who(nc.ClosedByUserId)}",

@@ -46,6 +46,10 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
         var title = TextInput.Clean(input.Title, "title", Nonconformity.TitleMaxLength, required: true)!;
         var description = TextInput.Clean(input.Description, "description", Nonconformity.TextMaxLength);
         var identifier = TextInput.Clean(input.Identifier, "identifier", Nonconformity.IdentifierMaxLength);
+
+        // "a.8.13" and "A.8.13" are one control: recurrence groups by the identifier as written in the catalogue.
+        identifier = identifier is null ? null
+            : InternalAudits.AuditableItems.All.FirstOrDefault(i => string.Equals(i.Identifier, identifier, StringComparison.OrdinalIgnoreCase))?.Identifier ?? identifier;
         if (input.OwnerUserId is { } owner)
         {
             await RequireMemberAsync(organisationId, owner, "ownerEmail", ct);

@@ -2367,6 +2367,13 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("RiskReviewRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RiskReviewRequestedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Severity")
                         .IsRequired()
                         .HasMaxLength(10)

@@ -51,11 +51,21 @@ public sealed record NonconformityDto(
     PersonDto? Owner, string RaisedBy, DateTimeOffset RaisedAt, DateOnly? DueOn, bool Overdue, int AgeDays,
     string? Containment, DateOnly? ContainedOn, int CurrentRound, DateTimeOffset? ClosedAt, string? ClosureJustification,
     Guid? OccurrenceId, Guid? AuditFindingId, IReadOnlyList<Guid> RiskIds, IReadOnlyList<CorrectiveActionDto> Actions, IReadOnlyList<RoundDto> Rounds,
-    Guid? InternalAuditId = null, Guid? ChecklistItemId = null);
+    Guid? InternalAuditId = null, Guid? ChecklistItemId = null, DateTimeOffset? RiskReviewRequestedAt = null);
+
+public sealed record LinkRisksRequest([property: Required] IReadOnlyList<Guid>? RiskIds);
+
+public sealed record RiskReviewDto(NonconformityDto Nonconformity, int RisksToReview);
 
 public sealed record NonconformitySummaryDto(
     Guid Id, string Reference, string Title, string Source, string Severity, string? Identifier, string Status, PersonDto? Owner,
-    DateTimeOffset RaisedAt, DateOnly? DueOn, bool Overdue, int AgeDays, int OpenActions, int OverdueActions, int Round);
+    DateTimeOffset RaisedAt, DateOnly? DueOn, bool Overdue, int AgeDays, int OpenActions, int OverdueActions, int Round, int Recurrences);
+
+public sealed record RecurringMemberDto(Guid Id, string Reference, string Title, string Source, string Severity, string Status, DateTimeOffset RaisedAt, DateTimeOffset? ClosedAt);
+
+public sealed record RecurringGroupDto(string Identifier, string? Title, int Count, int Open, IReadOnlyList<RecurringMemberDto> Nonconformities);
+
+public sealed record RecurringDto(DateOnly From, DateOnly To, int? Cycle, IReadOnlyList<RecurringGroupDto> Items);
 
 public static class NonconformitiesApi
 {
@@ -64,6 +74,10 @@ public static class NonconformitiesApi
         var ncs = api.MapGroup("/orgs/{org}/nonconformities").WithTags("Nonconformities");
         ncs.MapGet("/", List).WithAccess(Access.OrgAuditor)
             .WithSummary("The nonconformity log, newest first (?status=, ?source=, ?severity=, ?owner=, ?overdue=true)");
+        ncs.MapGet("/recurring", Recurring).WithAccess(Access.OrgAuditor)
+            .WithSummary("Clauses and controls with more than one nonconformity raised in the current certification cycle, most first");
+        ncs.MapGet("/export.xlsx", Export).WithAccess(Access.OrgAuditor)
+            .WithSummary("The log as an XLSX workbook, with the same filters as the list (?status=, ?source=, ?severity=, ?owner=, ?overdue=true)");
         ncs.MapPost("/", Raise).WithAccess(Access.OrgContributor).WithSummary("Raise a nonconformity (title, severity major|minor, source report|incident|management-review|internal-audit, identifier, ownerEmail, dueOn, riskIds)");
         ncs.MapGet("/{id:guid}", Get).WithAccess(Access.OrgAuditor).WithSummary("One nonconformity with its corrective actions and every round");
         ncs.MapPost("/{id:guid}/containment", Contain).WithAccess(Access.OrgContributor).WithSummary("Record the immediate correction: raised → contained");
@@ -75,6 +89,9 @@ public static class NonconformitiesApi
         ncs.MapPost("/{id:guid}/actions/{actionId:guid}/cancel", ActionCancel).WithAccess(Access.OrgContributor).WithSummary("Cancel a corrective action, with a note");
         ncs.MapPost("/{id:guid}/effectiveness-check", Check).WithAccess(Access.OrgContributor)
             .WithSummary("Record the effectiveness check (effective | not-effective), by someone who owns none of the round's actions; not effective starts a new round");
+        ncs.MapPut("/{id:guid}/risks", LinkRisks).WithAccess(Access.OrgContributor).WithSummary("Replace the risks the nonconformity touches (riskIds), until it is closed");
+        ncs.MapPost("/{id:guid}/risk-review", RiskReview).WithAccess(Access.OrgContributor)
+            .WithSummary("Needs a risk review: brings the review of every open linked risk forward to today, with this nonconformity as the reason (409 when it names no open risk)");
         ncs.MapPost("/{id:guid}/close", Close).WithAccess(Access.OrgContributor)
             .WithSummary("Close: 409 unless the effectiveness check found the actions effective, or a manager gives a justification");
         return api;
@@ -84,17 +101,43 @@ public static class NonconformitiesApi
         string? status, string? source, string? severity, string? owner, bool? overdue, int? page, int? pageSize,
         CurrentOrg currentOrg, NonconformityLog log, ActivityService activities, CancellationToken ct)
     {
-        var query = new NonconformityQuery(
+        var query = await QueryAsync(status, source, severity, owner, overdue, currentOrg, activities, ct);
+        var rows = await log.ListAsync(currentOrg.Id, query, PagingApi.Read(page, pageSize), ct);
+        return TypedResults.Ok(rows.ToDto(r => new NonconformitySummaryDto(
+            r.Id, r.Reference, r.Title, r.Source.Name(), r.Severity.Name(), r.Identifier, r.Status.Name(),
+            r.OwnerUserId is { } o ? new PersonDto(o, r.OwnerEmail, r.OwnerName ?? "") : null,
+            r.RaisedAt, r.DueOn, r.Overdue, r.AgeDays, r.OpenActions, r.OverdueActions, r.Round, r.Recurrences)));
+    }
+
+    private static async Task<NonconformityQuery> QueryAsync(
+        string? status, string? source, string? severity, string? owner, bool? overdue, CurrentOrg currentOrg, ActivityService activities, CancellationToken ct) =>
+        new(
             status is null ? null : NonconformityNames.ParseStatus(status, "status"),
             source is null ? null : NonconformityNames.ParseAnySource(source, "source"),
             severity is null ? null : NonconformityNames.ParseSeverity(severity, "severity"),
             owner is null ? null : await activities.ResolveMemberAsync(currentOrg.Id, owner, "owner", ct),
             overdue == true);
-        var rows = await log.ListAsync(currentOrg.Id, query, PagingApi.Read(page, pageSize), ct);
-        return TypedResults.Ok(rows.ToDto(r => new NonconformitySummaryDto(
-            r.Id, r.Reference, r.Title, r.Source.Name(), r.Severity.Name(), r.Identifier, r.Status.Name(),
-            r.OwnerUserId is { } o ? new PersonDto(o, r.OwnerEmail, r.OwnerName ?? "") : null,
-            r.RaisedAt, r.DueOn, r.Overdue, r.AgeDays, r.OpenActions, r.OverdueActions, r.Round)));
+
+    private static async Task<FileContentHttpResult> Export(
+        string? status, string? source, string? severity, string? owner, bool? overdue,
+        CurrentOrg currentOrg, NonconformityLog log, ActivityService activities, TimeProvider time, CancellationToken ct)
+    {
+        var query = await QueryAsync(status, source, severity, owner, overdue, currentOrg, activities, ct);
+        var rows = await log.AllAsync(currentOrg.Id, query, ct);
+        var window = await log.WindowAsync(currentOrg.Id, ct);
+        var now = time.GetUtcNow();
+        var filters = string.Join(", ", new[] { status is null ? null : $"status {status}", source is null ? null : $"source {source}", severity is null ? null : $"severity {severity}", owner is null ? null : $"owner {owner}", overdue == true ? "overdue only" : null }.OfType<string>());
+        using var buffer = new MemoryStream();
+        NonconformityLog.WriteXlsx(buffer, currentOrg.Access.Name, rows, filters.Length == 0 ? "The whole log." : $"Filtered: {filters}.", window, now);
+        return TypedResults.File(buffer.ToArray(), Spreadsheets.XlsxContentType, $"nonconformities-{currentOrg.Slug}-{now:yyyy-MM-dd}.xlsx");
+    }
+
+    private static async Task<Ok<RecurringDto>> Recurring(CurrentOrg currentOrg, NonconformityLog log, CancellationToken ct)
+    {
+        var (window, groups) = await log.RecurringAsync(currentOrg.Id, ct);
+        return TypedResults.Ok(new RecurringDto(window.From, window.To, window.CycleNumber, [.. groups.Select(g => new RecurringGroupDto(
+            g.Identifier, g.Title, g.Members.Count, g.Open,
+            [.. g.Members.Select(m => new RecurringMemberDto(m.Id, m.Reference, m.Title, m.Source.Name(), m.Severity.Name(), m.Status.Name(), m.RaisedAt, m.ClosedAt))]))]));
     }
 
     private static async Task<Created<NonconformityDto>> Raise(
@@ -144,6 +187,15 @@ public static class NonconformitiesApi
     private static async Task<Ok<NonconformityDto>> Close(Guid id, CloseRequest? request, CurrentOrg currentOrg, CurrentUser user, NonconformityWorkflow workflow, PerennialDbContext db, TimeProvider time, CancellationToken ct) =>
         TypedResults.Ok(await DtoAsync(await workflow.CloseAsync(currentOrg.Id, id, Actor(currentOrg, user), request?.Justification, ct), db, time, ct));
 
+    private static async Task<Ok<NonconformityDto>> LinkRisks(Guid id, LinkRisksRequest request, CurrentOrg currentOrg, CurrentUser user, NonconformityRiskReview review, PerennialDbContext db, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(await DtoAsync(await review.LinkAsync(currentOrg.Id, id, Actor(currentOrg, user), request.RiskIds, ct), db, time, ct));
+
+    private static async Task<Ok<RiskReviewDto>> RiskReview(Guid id, CurrentOrg currentOrg, CurrentUser user, NonconformityRiskReview review, PerennialDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (nc, risks) = await review.RequestAsync(currentOrg.Id, id, Actor(currentOrg, user), ct);
+        return TypedResults.Ok(new RiskReviewDto(await DtoAsync(nc, db, time, ct), risks));
+    }
+
     private static NonconformityActor Actor(CurrentOrg org, CurrentUser user) => new(user.RequireId(), user.Email, org.Role);
 
     private static async Task<NonconformityDto> DtoAsync(Nonconformity nc, PerennialDbContext db, TimeProvider time, CancellationToken ct)
@@ -165,6 +217,6 @@ public static class NonconformitiesApi
                 [.. NonconformityWorkflow.WhysOf(r).Select(w => new WhyDto(w.Question, w.Because))], r.RootCause, r.CauseCategory, r.AnalysedAt,
                 r.ActionsDoneOn, r.CheckDueOn, r.CheckResult?.Name(), r.CheckNotes, r.CheckedAt, Person(r.CheckedByUserId),
                 r.CheckEvidence is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<Guid>>(r.CheckEvidence) ?? []))],
-            nc.InternalAuditId, nc.ChecklistItemId);
+            nc.InternalAuditId, nc.ChecklistItemId, nc.RiskReviewRequestedAt);
     }
 }

@@ -15,7 +15,9 @@ namespace Perennial.Pages.O.Nonconformities;
 /// form for the next step of the loop. Each step is the workflow's own; a refused step shows the
 /// workflow's reason and changes nothing.
 /// </summary>
-public sealed class DetailModel(CurrentOrg org, CurrentUser user, NonconformityWorkflow workflow, OrganisationService organisations, PerennialDbContext db, TimeProvider time) : PageModel
+public sealed class DetailModel(
+    CurrentOrg org, CurrentUser user, NonconformityWorkflow workflow, NonconformityRiskReview riskReview, NonconformityLog log, OrganisationService organisations, PerennialDbContext db, TimeProvider time)
+    : PageModel
 {
     /// <summary>Rows offered for the five whys; blank rows are ignored.</summary>
     public const int WhyRows = 5;
@@ -27,6 +29,10 @@ public sealed class DetailModel(CurrentOrg org, CurrentUser user, NonconformityW
     public IReadOnlyList<MemberSummary> Members { get; private set; } = [];
     public IReadOnlyList<(Guid Id, string Reference, string Title)> Risks { get; private set; } = [];
     public string? FindingReference { get; private set; }
+
+    /// <summary>The other nonconformities of the recurrence window on the same clause or control, with this one; empty when it is the only one.</summary>
+    public IReadOnlyList<RecurringMember> Recurring { get; private set; } = [];
+    public RecurrenceWindow? Window { get; private set; }
     public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     /// <summary>The owner or a manager steers the loop (containment, root cause, plan, cancel, close).</summary>
@@ -73,6 +79,24 @@ public sealed class DetailModel(CurrentOrg org, CurrentUser user, NonconformityW
     public Task<IActionResult> OnPostCloseAsync(Guid id, string? justification, CancellationToken ct) =>
         ActAsync(id, "justification", () => workflow.CloseAsync(org.Id, id, Actor, justification, ct), ct);
 
+    /// <summary>Replaces the linked risks by the references given (R-001, R-002 …), separated by commas or spaces.</summary>
+    public Task<IActionResult> OnPostRisksAsync(Guid id, string? references, CancellationToken ct) =>
+        ActAsync(id, "references", async () =>
+        {
+            var wanted = (references ?? "").Split([',', ' ', ';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(r => r.ToUpperInvariant()).Distinct().ToList();
+            var found = await db.Risks.AsNoTracking().Where(r => r.OrganisationId == org.Id && wanted.Contains(r.Reference)).Select(r => new { r.Id, r.Reference }).ToListAsync(ct);
+            if (wanted.FirstOrDefault(w => found.All(f => f.Reference != w)) is { } unknown)
+            {
+                throw UseCaseException.Invalid("references", $"No risk {unknown} in this organisation.");
+            }
+
+            return await riskReview.LinkAsync(org.Id, id, Actor, [.. found.Select(f => f.Id)], ct);
+        }, ct);
+
+    public Task<IActionResult> OnPostRiskReviewAsync(Guid id, CancellationToken ct) =>
+        ActAsync(id, "riskReview", async () => (await riskReview.RequestAsync(org.Id, id, Actor, ct)).Nonconformity, ct);
+
     private NonconformityActor Actor => new(user.RequireId(), user.Email, org.Role);
 
     private async Task<IActionResult> ActAsync(Guid id, string field, Func<Task<Nonconformity>> step, CancellationToken ct)
@@ -116,6 +140,8 @@ public sealed class DetailModel(CurrentOrg org, CurrentUser user, NonconformityW
         var riskIds = Nc.Risks.Select(r => r.RiskId).ToList();
         Risks = riskIds.Count == 0 ? [] : (await db.Risks.AsNoTracking().Where(r => riskIds.Contains(r.Id)).OrderBy(r => r.Reference)
             .Select(r => new { r.Id, r.Reference, r.Title }).ToListAsync(ct)).Select(r => (r.Id, r.Reference, r.Title)).ToList();
+        Window = await log.WindowAsync(org.Id, ct);
+        Recurring = await log.SameIdentifierAsync(org.Id, Nc.Identifier, ct);
         FindingReference = Nc.AuditFindingId is { } f ? await db.AuditFindings.AsNoTracking().Where(x => x.Id == f).Select(x => x.Reference).FirstOrDefaultAsync(ct) : null;
         return true;
     }
