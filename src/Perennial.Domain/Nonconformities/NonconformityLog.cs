@@ -56,15 +56,17 @@ public sealed class NonconformityLog(PerennialDbContext db, TimeProvider time)
     {
         var today = Today;
         var rows = await Project(Filter(organisationId, query, today), today).ToPagedAsync(page, ct);
-        return new Paged<NonconformityLogItem>(await WithRecurrenceAsync(organisationId, rows.Items, today, ct), rows.Page, rows.PageSize, rows.Total);
+        var window = await WindowAsync(organisationId, ct);
+        return new Paged<NonconformityLogItem>(await WithRecurrenceAsync(organisationId, window, rows.Items, today, ct), rows.Page, rows.PageSize, rows.Total);
     }
 
-    /// <summary>Every row the filters keep, for the export.</summary>
-    public async Task<IReadOnlyList<NonconformityLogItem>> AllAsync(Guid organisationId, NonconformityQuery query, CancellationToken ct)
+    /// <summary>Every row the filters keep, for the export, with the recurrence window their counts were taken in.</summary>
+    public async Task<(RecurrenceWindow Window, IReadOnlyList<NonconformityLogItem> Rows)> AllAsync(Guid organisationId, NonconformityQuery query, CancellationToken ct)
     {
         var today = Today;
         var rows = await Project(Filter(organisationId, query, today), today).Take(MaxExportRows).ToListAsync(ct);
-        return await WithRecurrenceAsync(organisationId, rows, today, ct);
+        var window = await WindowAsync(organisationId, ct);
+        return (window, await WithRecurrenceAsync(organisationId, window, rows, today, ct));
     }
 
     public async Task<RecurrenceWindow> WindowAsync(Guid organisationId, CancellationToken ct)
@@ -95,21 +97,21 @@ public sealed class NonconformityLog(PerennialDbContext db, TimeProvider time)
         return (window, groups);
     }
 
-    /// <summary>How many nonconformities of the window name <paramref name="identifier"/>, this one included.</summary>
-    public async Task<IReadOnlyList<RecurringMember>> SameIdentifierAsync(Guid organisationId, string? identifier, CancellationToken ct)
+    /// <summary>The nonconformities of the window that name <paramref name="identifier"/>, oldest first; empty unless there are two or more.</summary>
+    public async Task<(RecurrenceWindow Window, IReadOnlyList<RecurringMember> Members)> SameIdentifierAsync(Guid organisationId, string? identifier, CancellationToken ct)
     {
+        var window = await WindowAsync(organisationId, ct);
         if (identifier is null)
         {
-            return [];
+            return (window, []);
         }
 
-        var window = await WindowAsync(organisationId, ct);
         var (start, end) = (window.Start, window.End);
         var members = await db.Nonconformities.AsNoTracking()
             .Where(n => n.OrganisationId == organisationId && n.Identifier == identifier && n.RaisedAt >= start && n.RaisedAt < end)
             .Select(n => new RecurringMember(n.Id, n.Reference, n.Title, n.Source, n.Severity, n.Status, n.RaisedAt, n.ClosedAt))
             .ToListAsync(ct);
-        return members.Count > 1 ? [.. members.OrderBy(m => m.RaisedAt).ThenBy(m => m.Reference, StringComparer.Ordinal)] : [];
+        return (window, members.Count > 1 ? [.. members.OrderBy(m => m.RaisedAt).ThenBy(m => m.Reference, StringComparer.Ordinal)] : []);
     }
 
     private IQueryable<Nonconformity> Filter(Guid organisationId, NonconformityQuery query, DateOnly today)
@@ -175,10 +177,10 @@ public sealed class NonconformityLog(PerennialDbContext db, TimeProvider time)
             0));
 
     /// <summary>Ageing, overdue and recurrence for the rows read: one grouped count over the window for the rows' clauses and controls.</summary>
-    private async Task<IReadOnlyList<NonconformityLogItem>> WithRecurrenceAsync(Guid organisationId, IReadOnlyList<NonconformityLogItem> rows, DateOnly today, CancellationToken ct)
+    private async Task<IReadOnlyList<NonconformityLogItem>> WithRecurrenceAsync(
+        Guid organisationId, RecurrenceWindow window, IReadOnlyList<NonconformityLogItem> rows, DateOnly today, CancellationToken ct)
     {
         var identifiers = rows.Where(r => r.Identifier is not null).Select(r => r.Identifier!).Distinct(StringComparer.Ordinal).ToList();
-        var window = await WindowAsync(organisationId, ct);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         if (identifiers.Count > 0)
         {

@@ -123,8 +123,7 @@ public static class NonconformitiesApi
         CurrentOrg currentOrg, NonconformityLog log, ActivityService activities, TimeProvider time, CancellationToken ct)
     {
         var query = await QueryAsync(status, source, severity, owner, overdue, currentOrg, activities, ct);
-        var rows = await log.AllAsync(currentOrg.Id, query, ct);
-        var window = await log.WindowAsync(currentOrg.Id, ct);
+        var (window, rows) = await log.AllAsync(currentOrg.Id, query, ct);
         var now = time.GetUtcNow();
         var filters = string.Join(", ", new[] { status is null ? null : $"status {status}", source is null ? null : $"source {source}", severity is null ? null : $"severity {severity}", owner is null ? null : $"owner {owner}", overdue == true ? "overdue only" : null }.OfType<string>());
         using var buffer = new MemoryStream();

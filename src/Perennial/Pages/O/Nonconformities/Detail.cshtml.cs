@@ -140,8 +140,7 @@ public sealed class DetailModel(
         var riskIds = Nc.Risks.Select(r => r.RiskId).ToList();
         Risks = riskIds.Count == 0 ? [] : (await db.Risks.AsNoTracking().Where(r => riskIds.Contains(r.Id)).OrderBy(r => r.Reference)
             .Select(r => new { r.Id, r.Reference, r.Title }).ToListAsync(ct)).Select(r => (r.Id, r.Reference, r.Title)).ToList();
-        Window = await log.WindowAsync(org.Id, ct);
-        Recurring = await log.SameIdentifierAsync(org.Id, Nc.Identifier, ct);
+        (Window, Recurring) = await log.SameIdentifierAsync(org.Id, Nc.Identifier, ct);
         FindingReference = Nc.AuditFindingId is { } f ? await db.AuditFindings.AsNoTracking().Where(x => x.Id == f).Select(x => x.Reference).FirstOrDefaultAsync(ct) : null;
         return true;
     }

@@ -95,8 +95,7 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, NonconformityLo
     {
         var query = ToQuery();
         Members = await MembersAsync(ct);
-        var rows = await log.AllAsync(org.Id, query, ct);
-        var window = await log.WindowAsync(org.Id, ct);
+        var (window, rows) = await log.AllAsync(org.Id, query, ct);
         var now = time.GetUtcNow();
         using var buffer = new MemoryStream();
         NonconformityLog.WriteXlsx(buffer, org.Access.Name, rows, Describe(), window, now);
