@@ -157,10 +157,10 @@ internal static partial class BenchHost
         return (serverMs, clientMs, body);
     }
 
-    /// <summary>How many rows the API answered: a page's total, or a plain list's length. Proof that the data is there.</summary>
+    /// <summary>How many rows the API answered in JSON: a page's total, or a plain list's length. Proof that the data is there.</summary>
     private static int? Total(Scenario scenario, byte[] body)
     {
-        if (!scenario.Path.StartsWith("/api/", StringComparison.Ordinal))
+        if (!scenario.Path.StartsWith("/api/", StringComparison.Ordinal) || body.Length == 0 || (body[0] != (byte)'{' && body[0] != (byte)'['))
         {
             return null;
         }

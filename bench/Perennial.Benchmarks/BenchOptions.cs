@@ -12,6 +12,9 @@ internal enum Suites
 
     /// <summary>Evidence ingest (SQLite only, whatever --provider says).</summary>
     Evidence = 4,
+
+    /// <summary>The internal audit programme and the nonconformity log.</summary>
+    Audits = 8,
 }
 
 internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, int Requests, int Warmup, double Scale, string? Output, bool Keep)
@@ -37,7 +40,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Perennial.Benchmarks -- [options]
-          --suite risks|calendar|both|evidence   which benchmark: the risk register, the maintenance calendar, both, or evidence ingest (SQLite; default both)
+          --suite risks|calendar|both|evidence|audits   which benchmark: the risk register, the maintenance calendar, both, evidence ingest (SQLite), or the audit programme and nonconformity log (default both)
           --clients N                       parallel clients for the small evidence items (default 16)
           --provider sqlite|postgres|both   database(s) to run on (default both)
           --requests N                      timed requests per page, at least 30 (default 50)
@@ -82,6 +85,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
                             "calendar" => Suites.Calendar,
                             "both" => Suites.Both,
                             "evidence" => Suites.Evidence,
+                            "audits" => Suites.Audits,
                             var other => throw new ArgumentException($"Unknown suite '{other}'."),
                         };
                         break;

@@ -214,7 +214,7 @@ internal sealed class CalendarRun(BenchOptions options, TextWriter log)
     /// nonconformities for occurrences past their grace period, decide the reminders owed and queue
     /// the new ones in the outbox. Delivery (the dispatcher) is not part of it, and nothing is sent.
     /// </summary>
-    private static async Task<(double Ms, SweepResult Result)> SweepAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
+    internal static async Task<(double Ms, SweepResult Result)> SweepAsync(IServiceProvider services, DateTimeOffset now, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PerennialDbContext>();
