@@ -146,7 +146,8 @@ internal sealed class AuditsSeeder(IServiceProvider services, Guid organisationI
         // Spread the corrective actions: every nonconformity that reached planning gets at least one.
         var planned = all.Where(n => n.Status >= NonconformityStatus.Planned).ToList();
         var counts = planned.Select(_ => actions / Math.Max(1, planned.Count)).ToArray();
-        for (var r = 0; r < actions - counts.Sum(); r++)
+        var remainder = actions - counts.Sum();
+        for (var r = 0; r < remainder; r++)
         {
             counts[random.Next(counts.Length)]++;
         }

@@ -99,46 +99,51 @@ public sealed class ChecklistService(PerennialDbContext db, TimeProvider time, N
         }
 
         var identifiers = items.Select(i => i.Identifier).ToList();
+        // The lists go to the database as one parameter each (a JSON array), not one parameter per
+        // element: a checklist over the whole of Annex A holds hundreds of activities.
         var links = await (
             from link in db.ActivityControls
             join c in db.Controls on link.ControlId equals c.Id
             join a in db.Activities on link.ActivityId equals a.Id
-            where c.OrganisationId == organisationId && c.Framework!.Key == Framework.IsoKey && identifiers.Contains(c.Identifier) && a.State != ActivityState.Retired
+            where c.OrganisationId == organisationId && c.Framework!.Key == Framework.IsoKey && EF.Parameter(identifiers).Contains(c.Identifier) && a.State != ActivityState.Retired
                 && a.Id != audit.ActivityId
             select new { c.Identifier, ControlId = c.Id, a.Id, a.Reference, a.Title, a.Rrule, a.ScheduleSource, a.GraceDays }).ToListAsync(ct);
         var activityIds = links.Select(l => l.Id).Distinct().ToList();
-        var occurrences = await db.Occurrences.AsNoTracking()
-            .Where(o => activityIds.Contains(o.ActivityId) && o.DueDate >= from && o.DueDate <= to)
+        var periodOccurrences = db.Occurrences.Where(o => EF.Parameter(activityIds).Contains(o.ActivityId) && o.DueDate >= from && o.DueDate <= to);
+        var occurrences = (await periodOccurrences.AsNoTracking()
             .OrderBy(o => o.DueDate).ThenBy(o => o.Id)
             .Select(o => new { o.Id, o.ActivityId, o.DueDate, o.State, o.CompletedAt, o.NonconformityId })
+            .ToListAsync(ct)).ToLookup(o => o.ActivityId);
+        var current = db.EvidenceItems.Where(e => e.OrganisationId == organisationId && e.SupersededById == null && e.PeriodFrom <= to && e.PeriodTo >= from);
+        var onActivities = await db.EvidenceItemLinks.AsNoTracking()
+            .Where(l => l.ActivityId != null && EF.Parameter(activityIds).Contains(l.ActivityId.Value))
+            .Join(current, l => l.EvidenceItemId, e => e.Id, (l, e) => new { ActivityId = l.ActivityId!.Value, e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256 })
             .ToListAsync(ct);
-        var occurrenceIds = occurrences.Select(o => o.Id).ToList();
-        var evidence = await db.EvidenceItemLinks.AsNoTracking()
-            .Where(l => (l.ActivityId != null && activityIds.Contains(l.ActivityId.Value)) || (l.OccurrenceId != null && occurrenceIds.Contains(l.OccurrenceId.Value)))
-            .Join(db.EvidenceItems.Where(e => e.OrganisationId == organisationId && e.SupersededById == null && e.PeriodFrom <= to && e.PeriodTo >= from),
-                l => l.EvidenceItemId, e => e.Id,
-                (l, e) => new { l.ActivityId, l.OccurrenceId, e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256 })
+        var onOccurrences = await db.EvidenceItemLinks.AsNoTracking()
+            .Join(periodOccurrences, l => l.OccurrenceId, o => (Guid?)o.Id, (l, o) => new { l.EvidenceItemId, o.ActivityId })
+            .Join(current, x => x.EvidenceItemId, e => e.Id, (x, e) => new { x.ActivityId, e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256 })
             .ToListAsync(ct);
+        var evidence = onActivities.Concat(onOccurrences).ToLookup(e => e.ActivityId);
         var itemIds = items.Select(i => i.Id).ToList();
-        var samples = await db.ChecklistSamples.AsNoTracking().Where(s => itemIds.Contains(s.ChecklistItemId)).ToListAsync(ct);
+        var samples = (await db.ChecklistSamples.AsNoTracking().Where(s => EF.Parameter(itemIds).Contains(s.ChecklistItemId)).ToListAsync(ct))
+            .ToDictionary(s => (s.ChecklistItemId, s.ActivityId));
         var higher = await HigherRiskAsync(organisationId, audit, identifiers, ct);
         var table = SamplingTable.For(await db.InternalAuditSettings.AsNoTracking().FirstOrDefaultAsync(s => s.OrganisationId == organisationId, ct));
         var today = Today;
+        var linked = links.ToLookup(l => l.Identifier, StringComparer.Ordinal);
 
         return [.. items.Select(item =>
         {
-            var activities = links.Where(l => l.Identifier == item.Identifier).DistinctBy(l => l.Id).OrderBy(l => l.Reference, StringComparer.Ordinal).Select(a =>
+            var activities = linked[item.Identifier].DistinctBy(l => l.Id).OrderBy(l => l.Reference, StringComparer.Ordinal).Select(a =>
             {
-                var sample = samples.FirstOrDefault(s => s.ChecklistItemId == item.Id && s.ActivityId == a.Id);
+                var sample = samples.GetValueOrDefault((item.Id, a.Id));
+                var drawn = sample?.OccurrenceIds.ToHashSet();
                 var frequency = a.ScheduleSource == ScheduleSource.CertificationCycle ? "annual" : SamplingTable.FrequencyOf(a.Rrule);
-                var mine = occurrences.Where(o => o.ActivityId == a.Id).ToList();
-                var mineIds = mine.Select(o => o.Id).ToHashSet();
                 return new ChecklistActivity(a.Id, a.Reference, a.Title, frequency, frequency is null ? null : table.GetValueOrDefault(frequency),
                     higher.Contains(item.Identifier),
-                    [.. mine.Select(o => new ChecklistOccurrence(o.Id, o.DueDate, Outcome(o.State, o.DueDate, o.CompletedAt, o.NonconformityId, a.GraceDays, today), o.CompletedAt,
-                        sample?.OccurrenceIds.Contains(o.Id) == true))],
-                    [.. evidence.Where(e => e.ActivityId == a.Id || (e.OccurrenceId is { } oid && mineIds.Contains(oid))).DistinctBy(e => e.Id)
-                        .OrderBy(e => e.PeriodFrom).Select(e => new ChecklistEvidence(e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256))],
+                    [.. occurrences[a.Id].Select(o => new ChecklistOccurrence(o.Id, o.DueDate, Outcome(o.State, o.DueDate, o.CompletedAt, o.NonconformityId, a.GraceDays, today), o.CompletedAt,
+                        drawn?.Contains(o.Id) == true))],
+                    [.. evidence[a.Id].DistinctBy(e => e.Id).OrderBy(e => e.PeriodFrom).ThenBy(e => e.Id).Select(e => new ChecklistEvidence(e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256))],
                     sample);
             }).ToList();
             return new ChecklistItemView(item, AuditableItems.ByIdentifier.TryGetValue(item.Identifier, out var c) ? c.Title : item.Identifier, activities);

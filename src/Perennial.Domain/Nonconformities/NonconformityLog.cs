@@ -140,13 +140,18 @@ public sealed class NonconformityLog(PerennialDbContext db, TimeProvider time)
 
         if (query.OwnerUserId is { } owner)
         {
-            items = items.Where(n => n.OwnerUserId == owner || n.Actions.Any(a => a.OwnerUserId == owner && a.Status == CorrectiveActionStatus.Open));
+            // One uncorrelated IN list rather than an EXISTS per row: without statistics SQLite would
+            // answer the EXISTS through the owner index, reading all of the owner's actions per row.
+            var actionsOwned = db.CorrectiveActions.Where(a => a.OrganisationId == organisationId && a.OwnerUserId == owner && a.Status == CorrectiveActionStatus.Open)
+                .Select(a => a.NonconformityId);
+            items = items.Where(n => n.OwnerUserId == owner || actionsOwned.Contains(n.Id));
         }
 
         if (query.OverdueOnly)
         {
-            items = items.Where(n => n.Status != NonconformityStatus.Closed
-                && ((n.DueOn != null && n.DueOn < today) || n.Actions.Any(a => a.Status == CorrectiveActionStatus.Open && a.DueOn < today)));
+            var lateActions = db.CorrectiveActions.Where(a => a.OrganisationId == organisationId && a.Status == CorrectiveActionStatus.Open && a.DueOn < today)
+                .Select(a => a.NonconformityId);
+            items = items.Where(n => n.Status != NonconformityStatus.Closed && ((n.DueOn != null && n.DueOn < today) || lateActions.Contains(n.Id)));
         }
 
         return items.OrderByDescending(n => n.RaisedAt).ThenByDescending(n => n.Reference);

@@ -111,6 +111,52 @@ public abstract class NonconformityLogTests(DatabaseProvider provider) : IAsyncL
     }
 
     [Fact]
+    public async Task The_owner_filter_finds_the_open_actions_a_person_owns_and_overdue_finds_late_actions()
+    {
+        var theirs = Id(await RaiseAsync(olga, "Leaver kept VPN access", "major", "A.5.18", "olga@acme.test"));
+        var other = Id(await RaiseAsync(olga, "Badge not returned", "minor", null, "olga@acme.test"));
+        await StepAsync(olga, theirs, "containment", new { containment = "VPN account disabled" });
+        await StepAsync(olga, theirs, "root-cause", new { rootCause = "No leaver checklist", causeCategory = "process" });
+        var nc = await StepAsync(olga, theirs, "actions", new
+        {
+            actions = new[]
+            {
+                new { title = "Write a leaver checklist", ownerEmail = "piet@acme.test", dueOn = Today.AddDays(10).ToString("yyyy-MM-dd") },
+                new { title = "Brief HR on leavers", ownerEmail = "olga@acme.test", dueOn = Today.AddDays(3).ToString("yyyy-MM-dd") },
+            },
+        });
+        var pietsAction = nc.GetProperty("actions").EnumerateArray().Single(a => a.GetProperty("title").GetString() == "Write a leaver checklist").GetProperty("id").GetGuid();
+
+        async Task<List<Guid>> ListAsync(string query) =>
+            [.. (await auditor.GetFromJsonAsync<JsonElement>($"{Base}?{query}")).GetProperty("items").EnumerateArray().Select(Id)];
+
+        // Piet owns no nonconformity, only an open action on one: his filter finds that one.
+        Assert.Equal([theirs], await ListAsync("owner=piet@acme.test"));
+        Assert.Equal([theirs, other], (await ListAsync("owner=olga@acme.test")).OrderBy(g => g == other).ToList());
+        Assert.Empty(await ListAsync("overdue=true"));
+
+        // Neither nonconformity has a due date of its own: a late action makes its nonconformity overdue.
+        app.Time.Advance(TimeSpan.FromDays(5));
+        Assert.Equal([theirs], await ListAsync("overdue=true"));
+        var reader = await app.SignInAsync("audrey@acme.test");
+        var page = await reader.GetStringAsync("/o/acme/nonconformities?overdue=true");
+        Assert.Contains($"/o/acme/nonconformities/{theirs}", page, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/o/acme/nonconformities/{other}", page, StringComparison.Ordinal);
+
+        // Once his action is done it is no longer Piet's to follow.
+        await StepAsync(piet, theirs, $"actions/{pietsAction}/done", new { });
+        Assert.Empty(await ListAsync("owner=piet@acme.test"));
+        Assert.Equal([theirs], await ListAsync("overdue=true"));
+    }
+
+    private static async Task<JsonElement> StepAsync(HttpClient client, Guid id, string step, object body)
+    {
+        var response = await client.PostAsJsonAsync($"{Base}/{id}/{step}", body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{step}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
     public async Task The_log_exports_to_xlsx_with_the_filters_of_the_list()
     {
         var major = await RaiseAsync(olga, "Leaver kept VPN access", "major", "A.5.18", "olga@acme.test");
