@@ -144,7 +144,11 @@ internal sealed class DemoProgramme(PerennialDbContext db, TimeProvider time, IE
 
     private NonconformityWorkflow Workflow(DateTimeOffset at) => new(db, new DemoClock(at));
 
-    private InternalAuditService Service(DateTimeOffset at) => new(db, new DemoClock(at), new ActivityService(db, new DemoClock(at)));
+    private InternalAuditService Service(DateTimeOffset at)
+    {
+        var clock = new DemoClock(at);
+        return new(db, clock, new ActivityService(db, clock), new OccurrenceService(db, clock, files));
+    }
 
     private ChecklistService Checklist(DateTimeOffset at)
     {

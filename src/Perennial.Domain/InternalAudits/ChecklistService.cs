@@ -351,9 +351,12 @@ public sealed class ChecklistService(PerennialDbContext db, TimeProvider time, N
     {
         if (audit.Status != InternalAuditStatus.InProgress)
         {
-            throw UseCaseException.Conflict("status", audit.Status == InternalAuditStatus.Reported
-                ? "The report is signed off: its results are frozen."
-                : $"The audit is {audit.Status.ToString().ToLowerInvariant()}: start it first.");
+            throw UseCaseException.Conflict("status", audit.Status switch
+            {
+                InternalAuditStatus.Reported => "The report is signed off: its results are frozen.",
+                InternalAuditStatus.Cancelled => "The audit is cancelled: its results are frozen.",
+                _ => $"The audit is {audit.Status.ToString().ToLowerInvariant()}: start it first.",
+            });
         }
     }
 

@@ -63,6 +63,11 @@ public sealed class InternalAudit : IAudited
     /// <summary>The one-off activity that puts the audit on the calendar, in its people's feeds and reminders.</summary>
     public Guid? ActivityId { get; set; }
 
+    /// <summary>When a manager cancelled the audit, who, and why (shown on the audit and in the programme).</summary>
+    public DateTimeOffset? CancelledAt { get; set; }
+    public string? CancelledByName { get; set; }
+    public string? CancellationReason { get; set; }
+
     /// <summary>The signed-off report, kept as hashed evidence.</summary>
     public Guid? ReportEvidenceId { get; set; }
 
@@ -107,6 +112,8 @@ internal sealed class InternalAuditConfiguration : IEntityTypeConfiguration<Inte
         builder.Property(a => a.Title).HasMaxLength(InternalAudit.TitleMaxLength);
         builder.Property(a => a.Criteria).HasMaxLength(InternalAudit.TextMaxLength);
         builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(12);
+        builder.Property(a => a.CancelledByName).HasMaxLength(256);
+        builder.Property(a => a.CancellationReason).HasMaxLength(InternalAudit.TextMaxLength);
         builder.HasOne<Organisations.Organisation>().WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Certification.CertificationCycle>().WithMany().HasForeignKey(a => a.CycleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Accounts.User>().WithMany().HasForeignKey(a => a.LeadAuditorUserId).OnDelete(DeleteBehavior.Restrict);

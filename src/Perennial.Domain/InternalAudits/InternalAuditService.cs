@@ -30,7 +30,7 @@ public sealed record InternalAuditQuery(int? CycleNumber = null, InternalAuditSt
 /// The internal audit programme: planning an audit (its scope checked against the clauses and
 /// Annex A controls, its auditors checked for impartiality) and reading the programme back.
 /// </summary>
-public sealed class InternalAuditService(PerennialDbContext db, TimeProvider time, ActivityService activities)
+public sealed class InternalAuditService(PerennialDbContext db, TimeProvider time, ActivityService activities, OccurrenceService occurrences)
 {
     public async Task<InternalAudit> GetAsync(Guid organisationId, Guid id, CancellationToken ct) =>
         await db.InternalAudits.Include(a => a.Scope.OrderBy(s => s.SortOrder)).Include(a => a.Auditors).AsSplitQuery()
@@ -112,6 +112,52 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
             await ScheduleAsync(audit, contributors, actor.UserId, ct);
         }
 
+        return audit;
+    }
+
+    /// <summary>
+    /// Cancels a planned or running audit, with a manager's reason. It leaves the coverage matrix (its
+    /// scope shows as a gap again unless another audit covers it); its open calendar occurrence is
+    /// skipped with the reason and its activity retired, so no reminder or missed-activity
+    /// nonconformity follows. Results already recorded on a started checklist stay, frozen.
+    /// </summary>
+    public async Task<InternalAudit> CancelAsync(Guid organisationId, Guid id, InternalAuditActor actor, string actorName, string? reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!actor.IsManager)
+        {
+            throw UseCaseException.Forbidden("Only an ISMS manager cancels an internal audit.");
+        }
+
+        var audit = await GetAsync(organisationId, id, ct);
+        if (audit.Status is InternalAuditStatus.Reported or InternalAuditStatus.Cancelled)
+        {
+            throw UseCaseException.Conflict("status", audit.Status == InternalAuditStatus.Reported
+                ? "The audit's report is signed off: a held audit stays in the programme and cannot be cancelled."
+                : "The audit is already cancelled.");
+        }
+
+        var why = TextInput.Clean(reason, "reason", InternalAudit.TextMaxLength, required: true)!;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        audit.Status = InternalAuditStatus.Cancelled;
+        audit.CancelledAt = time.GetUtcNow();
+        audit.CancelledByName = actorName.Length > 256 ? actorName[..256] : actorName;
+        audit.CancellationReason = why;
+        await db.SaveChangesAsync(ct);
+        if (audit.ActivityId is { } activityId && await db.Activities.AnyAsync(a => a.Id == activityId && a.OrganisationId == organisationId, ct))
+        {
+            var open = await db.Occurrences.Where(o => o.ActivityId == activityId && o.State == OccurrenceState.Open).Select(o => o.Id).ToListAsync(ct);
+            var skip = $"{audit.Reference} cancelled: {why}";
+            foreach (var occurrence in open)
+            {
+                await occurrences.SkipAsync(organisationId, occurrence, new OccurrenceActor(actor.UserId, actor.Role),
+                    skip.Length > Occurrence.ReasonMaxLength ? skip[..Occurrence.ReasonMaxLength] : skip, ct);
+            }
+
+            await activities.SetStateAsync(organisationId, activityId, ActivityState.Retired, ct);
+        }
+
+        await transaction.CommitAsync(ct);
         return audit;
     }
 

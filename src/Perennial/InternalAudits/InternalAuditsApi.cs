@@ -41,6 +41,8 @@ public sealed record ChecklistItemDto(
 
 public sealed record StartAuditRequest(DateOnly? PeriodFrom, DateOnly? PeriodTo);
 
+public sealed record CancelAuditRequest(string? Reason);
+
 public sealed record SampleRequest([property: Required] Guid? ActivityId, int? Seed);
 
 public sealed record ResultRequest([property: Required] string? Result, [property: StringLength(ChecklistItem.NotesMaxLength)] string? Notes, IReadOnlyList<Guid>? EvidenceIds);
@@ -62,7 +64,8 @@ public sealed record ChecklistDto(DateOnly? PeriodFrom, DateOnly? PeriodTo, IRea
 public sealed record InternalAuditDto(
     Guid Id, string Reference, string Title, int? Cycle, DateOnly PlannedStart, DateOnly PlannedEnd, string Status, PersonDto LeadAuditor,
     IReadOnlyList<AuditorDto> Auditors, string? Criteria, IReadOnlyList<string> Units, IReadOnlyList<ScopeItemDto> Scope,
-    DateOnly? PeriodFrom, DateOnly? PeriodTo, DateTimeOffset? StartedAt, DateTimeOffset? SignedOffAt, Guid? ReportEvidenceId, Guid? ActivityId, IReadOnlyList<ChecklistItemDto> Checklist);
+    DateOnly? PeriodFrom, DateOnly? PeriodTo, DateTimeOffset? StartedAt, DateTimeOffset? SignedOffAt, Guid? ReportEvidenceId, Guid? ActivityId, IReadOnlyList<ChecklistItemDto> Checklist,
+    DateTimeOffset? CancelledAt, string? CancelledBy, string? CancellationReason);
 
 public sealed record InternalAuditSummaryDto(
     Guid Id, string Reference, string Title, int? Cycle, DateOnly PlannedStart, DateOnly PlannedEnd, string Status, PersonDto LeadAuditor, int ScopeItems);
@@ -139,6 +142,8 @@ public static class InternalAuditsApi
             .WithSummary("Draw a sample of a linked activity's occurrences (activityId; seed to redraw a recorded sample), sized by the sampling table");
         audits.MapPut("/{id:guid}/checklist/{itemId:guid}", Record).WithAccess(Access.OrgAuditor)
             .WithSummary("Record an item's result (conforming, minor-nonconformity, major-nonconformity, observation, opportunity-for-improvement, not-audited), notes and evidenceIds");
+        audits.MapPost("/{id:guid}/cancel", Cancel).WithAccess(Access.OrgManager)
+            .WithSummary("Cancel a planned or running audit (reason required): it leaves the coverage matrix and the calendar; a reported audit cannot be cancelled");
         audits.MapPost("/{id:guid}/sign-off", SignOff).WithAccess(Access.OrgAuditor).WithSummary("The lead auditor signs the report off; the results are frozen");
         return api;
     }
@@ -217,7 +222,8 @@ public static class InternalAuditsApi
             audit.Criteria, audit.Units,
             [.. audit.Scope.OrderBy(s => s.SortOrder).Select(s => new ScopeItemDto(s.Identifier, s.Kind.Name(), AuditableItems.ByIdentifier.TryGetValue(s.Identifier, out var i) ? i.Title : s.Identifier))],
             audit.PeriodFrom, audit.PeriodTo, audit.StartedAt, audit.SignedOffAt, audit.ReportEvidenceId, audit.ActivityId,
-            [.. (await db.ChecklistItems.AsNoTracking().Where(i => i.InternalAuditId == audit.Id).OrderBy(i => i.SortOrder).ToListAsync(ct)).Select(ItemDto)]);
+            [.. (await db.ChecklistItems.AsNoTracking().Where(i => i.InternalAuditId == audit.Id).OrderBy(i => i.SortOrder).ToListAsync(ct)).Select(ItemDto)],
+            audit.CancelledAt, audit.CancelledByName, audit.CancellationReason);
     }
 
     private static ChecklistItemDto ItemDto(ChecklistItem i) =>
@@ -249,6 +255,9 @@ public static class InternalAuditsApi
 
     private static async Task<Ok<InternalAuditDto>> SignOff(Guid id, CurrentOrg currentOrg, CurrentUser user, ChecklistService checklist, PerennialDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await DtoAsync(await checklist.SignOffAsync(currentOrg.Id, id, Actor(currentOrg, user), ct), currentOrg.Id, db, ct));
+
+    private static async Task<Ok<InternalAuditDto>> Cancel(Guid id, CancelAuditRequest? request, CurrentOrg currentOrg, CurrentUser user, InternalAuditService service, PerennialDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await DtoAsync(await service.CancelAsync(currentOrg.Id, id, new InternalAuditActor(user.RequireId(), currentOrg.Role), user.DisplayName, request?.Reason, ct), currentOrg.Id, db, ct));
 
     private static async Task<Dictionary<Guid, PersonDto>> PeopleAsync(PerennialDbContext db, IEnumerable<Guid> ids, CancellationToken ct)
     {

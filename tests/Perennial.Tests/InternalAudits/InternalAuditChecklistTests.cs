@@ -25,6 +25,7 @@ public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : I
     private const string Base = "/api/v1/orgs/acme/internal-audits";
     private static readonly string[] Scope = ["9.2", "A.5.18", "A.8.13"];
     private static readonly string[] Dee = ["dee@acme.test"];
+    private static readonly string[] Backups = ["A.8.13"];
 
     private TestApp app = null!;
     private Guid orgId;
@@ -193,7 +194,85 @@ public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : I
         Assert.Equal(HttpStatusCode.Conflict, (await lead.PostAsJsonAsync($"{Base}/{id}/checklist/{itemId}/sample", new { activityId, seed })).StatusCode);
         var final = await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}");
         Assert.Equal(["conforming", "major-nonconformity", "opportunity-for-improvement"], final.GetProperty("checklist").EnumerateArray().Select(i => i.GetProperty("result").GetString()!));
+
+        // A held audit stays in the programme: it cannot be cancelled afterwards.
+        var late = await manager.PostAsJsonAsync($"{Base}/{id}/cancel", new { reason = "Tidying the programme" });
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains("signed off", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("reported", (await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}")).GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task A_manager_cancels_a_planned_or_running_audit_with_a_reason_and_it_leaves_the_coverage_and_the_calendar()
+    {
+        var planned = await (await manager.PostAsJsonAsync(Base, new { title = "Access control", plannedStart = "2026-03-20", leadAuditorEmail = "carl@acme.test", auditorEmails = Dee, scope = Scope })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = planned.GetProperty("id").GetGuid();
+        var calendarActivity = planned.GetProperty("activityId").GetGuid();
+        Assert.Contains(id, AuditsOf(await lead.GetFromJsonAsync<JsonElement>($"{Base}/coverage"), "9.2"));
+
+        // Only a manager cancels, and only with a reason; a refused cancel changes nothing.
+        Assert.Equal(HttpStatusCode.Forbidden, (await lead.PostAsJsonAsync($"{Base}/{id}/cancel", new { reason = "No time" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostAsJsonAsync($"{Base}/{id}/cancel", new { reason = "No time" })).StatusCode);
+        var bare = await manager.PostAsJsonAsync($"{Base}/{id}/cancel", new { reason = "  " });
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Contains("reason", await bare.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("planned", (await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}")).GetProperty("status").GetString());
+        Assert.Equal("open", (await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/activities/{calendarActivity}/occurrences")).EnumerateArray().Single().GetProperty("state").GetString());
+
+        var cancelled = await manager.PostAsJsonAsync($"{Base}/{id}/cancel", new { reason = "Merged into the March audit of the whole of Annex A" });
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        var audit = await cancelled.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("cancelled", "Merged into the March audit of the whole of Annex A"), (audit.GetProperty("status").GetString(), audit.GetProperty("cancellationReason").GetString()));
+        Assert.Equal("maya", audit.GetProperty("cancelledBy").GetString());
+        Assert.StartsWith("2026-03-02", audit.GetProperty("cancelledAt").GetString(), StringComparison.Ordinal);
+
+        // Its scope is a gap again (no SoA is published, so only the clauses are counted), its calendar entry is skipped with the reason and its activity retired.
+        var coverage = await lead.GetFromJsonAsync<JsonElement>($"{Base}/coverage");
+        Assert.Empty(AuditsOf(coverage, "9.2"));
+        var occurrence = (await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/activities/{calendarActivity}/occurrences")).EnumerateArray().Single();
+        Assert.Equal("skipped", occurrence.GetProperty("state").GetString());
+        var detail = await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/occurrences/{occurrence.GetProperty("id").GetGuid()}");
+        Assert.Equal("IA-001 cancelled: Merged into the March audit of the whole of Annex A", detail.GetProperty("skipReason").GetString());
+        Assert.Equal("retired", (await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/activities/{calendarActivity}")).GetProperty("state").GetString());
+
+        // Cancelled is final: not again, not started.
+        Assert.Equal(HttpStatusCode.Conflict, (await manager.PostAsJsonAsync($"{Base}/{id}/cancel", new { reason = "Again" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await lead.PostAsJsonAsync($"{Base}/{id}/start", new { })).StatusCode);
+
+        // A running audit is cancelled from its page; what it recorded stays, frozen.
+        var second = await (await manager.PostAsJsonAsync(Base, new { title = "Backups", plannedStart = "2026-03-02", leadAuditorEmail = "carl@acme.test", scope = Backups })).Content.ReadFromJsonAsync<JsonElement>();
+        var runningId = second.GetProperty("id").GetGuid();
+        var started = await (await lead.PostAsJsonAsync($"{Base}/{runningId}/start", new { })).Content.ReadFromJsonAsync<JsonElement>();
+        var itemId = started.GetProperty("checklist")[0].GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await lead.PutAsJsonAsync($"{Base}/{runningId}/checklist/{itemId}", new { result = "conforming", notes = "Restore log seen" })).StatusCode);
+
+        var page = $"/o/acme/internal-audits/{runningId}";
+        var auditorPage = await app.SignInAsync("carl@acme.test");
+        Assert.DoesNotContain("Cancel the audit", await auditorPage.GetStringAsync(page), StringComparison.Ordinal);
+        var refused = await TestApp.PostFormAsync(auditorPage, page, [new("reason", "No time")], "Cancel");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        var browser = await app.SignInAsync("maya@acme.test");
+        Assert.Contains("Cancel the audit", await browser.GetStringAsync(page), StringComparison.Ordinal);
+        var empty = await TestApp.PostFormAsync(browser, page, [new("reason", "")], "Cancel");
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        Assert.Contains("reason", await empty.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var posted = await TestApp.PostFormAsync(browser, page, [new("reason", "The auditor left; replanned for April")], "Cancel");
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var shown = await browser.GetStringAsync(page);
+        Assert.Contains("id=\"audit-cancelled\"", shown, StringComparison.Ordinal);
+        Assert.Contains("The auditor left; replanned for April", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cancel the audit", shown, StringComparison.Ordinal);
+
+        var frozen = await lead.PutAsJsonAsync($"{Base}/{runningId}/checklist/{itemId}", new { result = "observation", notes = "Later thought" });
+        Assert.Equal(HttpStatusCode.Conflict, frozen.StatusCode);
+        Assert.Contains("cancelled", await frozen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var kept = await lead.GetFromJsonAsync<JsonElement>($"{Base}/{runningId}");
+        Assert.Equal(("cancelled", "conforming"), (kept.GetProperty("status").GetString(), kept.GetProperty("checklist")[0].GetProperty("result").GetString()));
+    }
+
+    private static List<Guid> AuditsOf(JsonElement matrix, string identifier) =>
+        [.. matrix.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("identifier").GetString() == identifier).GetProperty("auditIds").EnumerateArray().Select(a => a.GetGuid())];
 
     private static JsonElement Item(JsonElement checklist, string identifier) =>
         checklist.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("item").GetProperty("identifier").GetString() == identifier);

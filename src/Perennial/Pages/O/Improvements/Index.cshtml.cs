@@ -49,7 +49,7 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, ImprovementRegi
     {
         if (!CanDecide)
         {
-            return Task.FromResult<IActionResult>(Forbid());
+            return Task.FromResult<IActionResult>(StatusCode(StatusCodes.Status403Forbidden));
         }
 
         return ActAsync(() => register.DecideAsync(org.Id, id, user.RequireId(),

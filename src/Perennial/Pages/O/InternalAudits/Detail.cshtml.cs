@@ -53,6 +53,11 @@ public sealed class DetailModel(CurrentOrg org, CurrentUser user, InternalAuditS
     public Task<IActionResult> OnPostSignOffAsync(Guid id, CancellationToken ct) =>
         ActAsync(id, "checklist", () => checklist.SignOffAsync(org.Id, id, Actor, ct), ct);
 
+    public Task<IActionResult> OnPostCancelAsync(Guid id, string? reason, CancellationToken ct) =>
+        CanManage
+            ? ActAsync(id, "reason", () => audits.CancelAsync(org.Id, id, new InternalAuditActor(user.RequireId(), org.Role), user.DisplayName, reason, ct), ct)
+            : Task.FromResult<IActionResult>(StatusCode(StatusCodes.Status403Forbidden));
+
     private static ChecklistResult ParseResult(string? text) =>
         Enum.TryParse<ChecklistResult>(text, out var r) && Enum.IsDefined(r) ? r : throw UseCaseException.Invalid("result", "Choose a result.");
 
