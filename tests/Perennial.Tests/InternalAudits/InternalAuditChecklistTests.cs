@@ -26,6 +26,7 @@ public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : I
     private static readonly string[] Scope = ["9.2", "A.5.18", "A.8.13"];
     private static readonly string[] Dee = ["dee@acme.test"];
     private static readonly string[] Backups = ["A.8.13"];
+    private static readonly string[] AccessRights = ["A.5.18"];
 
     private TestApp app = null!;
     private Guid orgId;
@@ -269,6 +270,53 @@ public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : I
         Assert.Contains("cancelled", await frozen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var kept = await lead.GetFromJsonAsync<JsonElement>($"{Base}/{runningId}");
         Assert.Equal(("cancelled", "conforming"), (kept.GetProperty("status").GetString(), kept.GetProperty("checklist")[0].GetProperty("result").GetString()));
+    }
+
+    [Fact]
+    public async Task On_the_page_the_auditor_cites_the_evidence_listed_for_the_item_and_evidence_cited_elsewhere_is_kept()
+    {
+        var review = await UploadAsync(owner, "access-review-2025-11.csv", new { activityId, periodFrom = "2025-11-01", periodTo = "2025-11-30" });
+        var policy = await UploadAsync(owner, "access-policy.pdf", new { periodFrom = "2025-01-01", periodTo = "2026-02-28" });
+        var planned = await (await manager.PostAsJsonAsync(Base, new { title = "Access rights", plannedStart = "2026-03-02", leadAuditorEmail = "carl@acme.test", scope = AccessRights })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = planned.GetProperty("id").GetGuid();
+        var itemId = (await (await lead.PostAsJsonAsync($"{Base}/{id}/start", new { })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checklist")[0].GetProperty("id").GetGuid();
+
+        // The page offers the review's export (listed for the item's activity), not the unrelated policy.
+        var page = $"/o/acme/internal-audits/{id}";
+        var browser = await app.SignInAsync("carl@acme.test");
+        var shown = await browser.GetStringAsync(page);
+        Assert.Contains($"name=\"evidenceIds\" value=\"{review}\"", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(policy.ToString(), shown, StringComparison.Ordinal);
+
+        var cited = await TestApp.PostFormAsync(browser, page, [new("itemId", itemId.ToString()), new("result", "Conforming"), new("notes", "November review seen"), new("evidenceIds", review.ToString())], "Record");
+        Assert.Equal(HttpStatusCode.Redirect, cited.StatusCode);
+        Assert.Equal([review], Item(await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}/checklist"), "A.5.18").GetProperty("item").GetProperty("evidenceIds").EnumerateArray().Select(e => e.GetGuid()));
+        var after = await browser.GetStringAsync(page);
+        Assert.Contains($"<a href=\"/o/acme/evidence/{review}\">access-review-2025-11.csv</a>", after, StringComparison.Ordinal);
+        Assert.Matches($"value=\"{review}\" checked", after);
+
+        // The policy cited through the API stays when the auditor unticks the review on the page.
+        Assert.Equal(HttpStatusCode.OK, (await lead.PutAsJsonAsync($"{Base}/{id}/checklist/{itemId}", new { result = "conforming", notes = "November review seen", evidenceIds = new[] { review, policy } })).StatusCode);
+        var unticked = await TestApp.PostFormAsync(browser, page, [new("itemId", itemId.ToString()), new("result", "Observation"), new("notes", "Review seen, policy to be reworded"), new("evidenceIds", policy.ToString())], "Record");
+        Assert.Equal(HttpStatusCode.Redirect, unticked.StatusCode);
+        var item = Item(await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}/checklist"), "A.5.18").GetProperty("item");
+        Assert.Equal(("observation", policy), (item.GetProperty("result").GetString(), item.GetProperty("evidenceIds").EnumerateArray().Single().GetGuid()));
+
+        // Evidence from another organisation, or made up, is refused and changes nothing.
+        var made = await TestApp.PostFormAsync(browser, page, [new("itemId", itemId.ToString()), new("result", "Conforming"), new("evidenceIds", Guid.NewGuid().ToString())], "Record");
+        Assert.Equal(HttpStatusCode.OK, made.StatusCode);
+        Assert.Contains("evidence", await made.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("observation", Item(await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}/checklist"), "A.5.18").GetProperty("item").GetProperty("result").GetString());
+    }
+
+    private static async Task<Guid> UploadAsync(HttpClient client, string fileName, object metadata)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(JsonContent.Create(metadata), "metadata");
+        form.Add(new ByteArrayContent("user,reviewed\nana,yes\n"u8.ToArray()), "file", fileName);
+        var response = await client.PostAsync("/api/v1/orgs/acme/evidence", form);
+        Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
     private static List<Guid> AuditsOf(JsonElement matrix, string identifier) =>

@@ -47,8 +47,8 @@ public sealed class DetailModel(CurrentOrg org, CurrentUser user, InternalAuditS
     public Task<IActionResult> OnPostSampleAsync(Guid id, Guid itemId, Guid activityId, int? seed, CancellationToken ct) =>
         ActAsync(id, "sample", () => checklist.DrawSampleAsync(org.Id, id, itemId, activityId, Actor, seed, ct), ct, $"item-{itemId}");
 
-    public Task<IActionResult> OnPostRecordAsync(Guid id, Guid itemId, string? result, string? notes, CancellationToken ct) =>
-        ActAsync(id, "result", () => checklist.RecordAsync(org.Id, id, itemId, Actor, ParseResult(result), notes, null, ct), ct, $"item-{itemId}");
+    public Task<IActionResult> OnPostRecordAsync(Guid id, Guid itemId, string? result, string? notes, List<Guid>? evidenceIds, CancellationToken ct) =>
+        ActAsync(id, "result", () => checklist.RecordAsync(org.Id, id, itemId, Actor, ParseResult(result), notes, evidenceIds ?? [], ct), ct, $"item-{itemId}");
 
     public Task<IActionResult> OnPostSignOffAsync(Guid id, CancellationToken ct) =>
         ActAsync(id, "checklist", () => checklist.SignOffAsync(org.Id, id, Actor, ct), ct);
