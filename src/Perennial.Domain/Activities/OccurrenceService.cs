@@ -30,7 +30,11 @@ public sealed record OccurrenceRow(
     int Sequence,
     DateTimeOffset UpdatedAt);
 
-/// <summary>Filters for calendar queries; every field narrows the result.</summary>
+/// <summary>
+/// Filters for calendar queries; every field narrows the result. <see cref="WithOwnersAudits"/> widens
+/// <see cref="OwnerUserId"/> to the internal audits that person is an auditor on, whoever owns their
+/// calendar entry (an auditor from outside cannot own an activity).
+/// </summary>
 public sealed record OccurrenceQuery(
     DateOnly From,
     DateOnly To,
@@ -39,7 +43,8 @@ public sealed record OccurrenceQuery(
     Guid? ControlId = null,
     Guid? FrameworkId = null,
     OccurrenceStatus? Status = null,
-    bool IncludeInactive = false);
+    bool IncludeInactive = false,
+    bool WithOwnersAudits = false);
 
 /// <summary>A file handed in with an occurrence, and which evidence requirement it answers (if the form said).</summary>
 public sealed record EvidenceFile(string FileName, string? ContentType, Stream Content, string? Requirement = null);
@@ -102,7 +107,10 @@ public sealed class OccurrenceService(PerennialDbContext db, TimeProvider time, 
 
         if (query.OwnerUserId is Guid owner)
         {
-            occurrences = occurrences.Where(o => o.Activity!.OwnerUserId == owner || o.Activity.DeputyUserId == owner);
+            occurrences = query.WithOwnersAudits
+                ? occurrences.Where(o => o.Activity!.OwnerUserId == owner || o.Activity.DeputyUserId == owner
+                    || db.InternalAudits.Any(a => a.OrganisationId == organisationId && a.ActivityId == o.ActivityId && a.Auditors.Any(x => x.UserId == owner)))
+                : occurrences.Where(o => o.Activity!.OwnerUserId == owner || o.Activity.DeputyUserId == owner);
         }
 
         if (query.ControlId is Guid control)

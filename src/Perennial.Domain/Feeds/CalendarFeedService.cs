@@ -151,7 +151,7 @@ public sealed class CalendarFeedService(PerennialDbContext db, TimeProvider time
         ArgumentNullException.ThrowIfNull(subscriber);
         var today = Today;
         var query = new OccurrenceQuery(today.AddDays(-DaysBack), today.AddMonths(MonthsAhead),
-            OwnerUserId: subscriber.Scope == FeedScope.Personal ? subscriber.UserId : null);
+            OwnerUserId: subscriber.Scope == FeedScope.Personal ? subscriber.UserId : null, WithOwnersAudits: true);
         var rows = await occurrences.ListAsync(subscriber.OrganisationId, query, ct);
         var name = subscriber.Scope == FeedScope.Personal
             ? $"{subscriber.OrganisationName}: {subscriber.UserName}'s ISMS activities"

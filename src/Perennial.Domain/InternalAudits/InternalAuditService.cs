@@ -287,7 +287,8 @@ public sealed class InternalAuditService(PerennialDbContext db, TimeProvider tim
     /// Puts the audit on the maintenance calendar as a one-off activity for clause 9.2, owned by the
     /// lead auditor (or, when the lead is an outside auditor without contributor rights, by the
     /// manager who planned it) with another auditor as deputy; its reminders, feeds and missed-date
-    /// handling are those of any activity. The signed-off report completes its occurrence.
+    /// handling are those of any activity, and every auditor of the audit also gets its reminders and
+    /// has it in their personal feed. The signed-off report completes its occurrence.
     /// </summary>
     private async Task ScheduleAsync(InternalAudit audit, IReadOnlyList<Guid> contributors, Guid plannerUserId, CancellationToken ct)
     {

@@ -53,6 +53,9 @@ public enum ReminderAudience
 
     /// <summary>The owner's copy of an escalation.</summary>
     OwnerCopy = 4,
+
+    /// <summary>An auditor (lead or not) of the internal audit the occurrence is the calendar entry of.</summary>
+    Auditor = 5,
 }
 
 public sealed record ComposedEmail(string Subject, string Text, string Html);
@@ -109,10 +112,11 @@ public sealed class ReminderMessages(ReminderLinks links)
         {
             ReminderAudience.Owner => $"You receive this because you own this activity in {o.OrganisationName}.",
             ReminderAudience.Deputy => $"You receive this as the deputy of {o.OwnerName}, who owns this activity in {o.OrganisationName}.",
+            ReminderAudience.Auditor => $"You receive this as an auditor of this internal audit in {o.OrganisationName}; {o.OwnerName} holds its calendar entry.",
             ReminderAudience.Escalation => $"You are told as {escalationReason ?? "the escalation contact"}. Perennial tells you again every week while it stays open.",
             _ => $"You own this activity in {o.OrganisationName}. Perennial tells you and the escalation contact again every week while it stays open.",
         };
-        var mute = audience is ReminderAudience.Owner or ReminderAudience.Deputy
+        var mute = audience is ReminderAudience.Owner or ReminderAudience.Deputy or ReminderAudience.Auditor
             ? $"Reminder e-mails can be muted on {links.Page($"o/{o.OrganisationSlug}/settings/my-notifications")}; overdue escalations still arrive."
             : null;
 

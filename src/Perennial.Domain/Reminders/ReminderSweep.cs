@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
 using Perennial.Data;
+using Perennial.InternalAudits;
 using Perennial.Nonconformities;
 using Perennial.Organisations;
 
@@ -76,6 +77,9 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
         public required Dictionary<Guid, Person> People { get; init; }
         public required Dictionary<Guid, Guid?> DefaultEscalation { get; init; }
         public required Dictionary<Guid, IReadOnlyList<OutboxChannel>> ChatChannels { get; init; }
+
+        /// <summary>The auditors of each open internal audit's calendar activity, by activity.</summary>
+        public required ILookup<Guid, Guid> Auditors { get; init; }
         public Dictionary<string, DateOnly> TodayByZone { get; } = new(StringComparer.Ordinal);
 
         public DateOnly Today(string zone)
@@ -162,6 +166,12 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
             People = people,
             DefaultEscalation = escalation,
             ChatChannels = await settings.ChatChannelsAsync(organisationIds, ct),
+            Auditors = (await (
+                    from x in db.InternalAuditAuditors.AsNoTracking()
+                    join a in db.InternalAudits on x.InternalAuditId equals a.Id
+                    where a.ActivityId != null && (a.Status == InternalAuditStatus.Planned || a.Status == InternalAuditStatus.InProgress)
+                    select new { ActivityId = a.ActivityId!.Value, x.UserId })
+                .ToListAsync(ct)).ToLookup(x => x.ActivityId, x => x.UserId),
         };
     }
 
@@ -224,6 +234,15 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
                 if (kind.Stage == ReminderStage.Due && activity.DeputyUserId is Guid deputy && context.Member(org, deputy)?.MuteEmail != true)
                 {
                     AddEmail(context, intents, keyStem, org, occurrence.Id, kind, deputy, facts, today, ReminderAudience.Deputy, null, null);
+                }
+
+                // An internal audit's auditors hear of it like its owner, even those from outside who cannot own it.
+                foreach (var auditor in context.Auditors[activity.Id].Where(u => u != activity.OwnerUserId && u != activity.DeputyUserId))
+                {
+                    if (context.IsCurrentMember(org, auditor) && context.Member(org, auditor)?.MuteEmail != true)
+                    {
+                        AddEmail(context, intents, keyStem, org, occurrence.Id, kind, auditor, facts, today, ReminderAudience.Auditor, null, null);
+                    }
                 }
             }
 

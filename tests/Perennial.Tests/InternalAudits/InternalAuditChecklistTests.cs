@@ -7,6 +7,7 @@ using Perennial.Activities;
 using Perennial.Data;
 using Perennial.Frameworks;
 using Perennial.Organisations;
+using Perennial.Reminders;
 using Perennial.Tests.Infrastructure;
 
 namespace Perennial.Tests.InternalAudits;
@@ -307,6 +308,42 @@ public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : I
         Assert.Equal(HttpStatusCode.OK, made.StatusCode);
         Assert.Contains("evidence", await made.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("observation", Item(await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}/checklist"), "A.5.18").GetProperty("item").GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task The_audit_is_in_the_personal_feeds_of_its_auditors_even_when_an_outside_lead_cannot_own_its_calendar_entry()
+    {
+        await manager.PostAsJsonAsync(Base, new { title = "Access control", plannedStart = "2026-03-20", leadAuditorEmail = "carl@acme.test", auditorEmails = Dee, scope = Scope });
+
+        async Task<string> FeedAsync(HttpClient client)
+        {
+            var created = await client.PostAsJsonAsync("/api/v1/orgs/acme/calendar-feeds", new { scope = "personal" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var url = new Uri((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!);
+            using var anonymous = app.CreateClient();
+            return await anonymous.GetStringAsync(url.PathAndQuery);
+        }
+
+        // Carl (an auditor from outside: the entry is owned by the planner), Dee (second auditor and deputy) and Maya (the planner) see it; Ana does not.
+        Assert.Contains("] IA-001 Access control", await FeedAsync(lead), StringComparison.Ordinal);
+        Assert.Contains("] IA-001 Access control", await FeedAsync(second), StringComparison.Ordinal);
+        Assert.Contains("] IA-001 Access control", await FeedAsync(manager), StringComparison.Ordinal);
+        var ana = await FeedAsync(owner);
+        Assert.Contains("] Access rights review", ana, StringComparison.Ordinal);
+        Assert.DoesNotContain("IA-001", ana, StringComparison.Ordinal);
+
+        // On the day the reminder sweep tells its owner, its deputy and the outside lead, each once.
+        async Task<List<(string To, string Subject, string Text)>> RemindersAsync(DateTimeOffset at) => await app.WithScopeAsync(async sp =>
+        {
+            await sp.GetRequiredService<ReminderSweep>().RunAsync(at, default);
+            return (await sp.GetRequiredService<PerennialDbContext>().Outbox.AsNoTracking().Where(m => m.Subject.Contains("IA-001")).ToListAsync())
+                .Select(m => (m.Recipient, m.Subject, m.TextBody)).ToList();
+        });
+        var dueDay = new DateTimeOffset(2026, 3, 20, 7, 0, 0, TimeSpan.Zero);
+        var due = (await RemindersAsync(dueDay)).Where(m => m.Subject.StartsWith("Due today", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["carl@acme.test", "dee@acme.test", "maya@acme.test"], due.Select(m => m.To).Order());
+        Assert.Contains("as an auditor of this internal audit", due.Single(m => m.To == "carl@acme.test").Text, StringComparison.Ordinal);
+        Assert.Equal(due.Count, (await RemindersAsync(dueDay.AddMinutes(5))).Count(m => m.Subject.StartsWith("Due today", StringComparison.Ordinal)));
     }
 
     private static async Task<Guid> UploadAsync(HttpClient client, string fileName, object metadata)
