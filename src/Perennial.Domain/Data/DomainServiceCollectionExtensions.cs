@@ -53,6 +53,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<InternalAudits.InternalAuditService>();
         services.AddScoped<InternalAudits.InternalAuditCoverage>();
         services.AddScoped<InternalAudits.ChecklistService>();
+        services.AddScoped<InternalAudits.ChecklistAttachments>();
         services.AddScoped<InternalAudits.InternalAuditReport>();
         services.AddScoped<InternalAudits.AuditSignals>();
         services.AddScoped<InternalAudits.ProgrammeProposal>();

@@ -299,7 +299,8 @@ public sealed class EvidenceService(
         Guid organisationId, EvidenceItem item, OccurrenceEvidence? occurrenceEntry, StoredContent? stored, EvidenceInput input, DateTimeOffset now, CancellationToken ct)
     {
         using var gate = await SqliteWriteGate.EnterAsync(db.Database, ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using var owned = transaction;
         if (input.Supersedes is { } sid)
         {
             var old = await db.EvidenceItems.SingleAsync(e => e.Id == sid && e.OrganisationId == organisationId, ct);
@@ -323,6 +324,13 @@ public sealed class EvidenceService(
         if (occurrenceEntry is not null)
         {
             db.OccurrenceEvidence.Add(occurrenceEntry);
+        }
+
+        if (transaction is null)
+        {
+            // The caller's transaction: it commits or rolls back the whole.
+            await db.SaveChangesAsync(ct);
+            return;
         }
 
         try

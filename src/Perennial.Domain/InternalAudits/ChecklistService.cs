@@ -331,6 +331,18 @@ public sealed class ChecklistService(PerennialDbContext db, TimeProvider time, N
             .FirstOrDefaultAsync(a => a.OrganisationId == organisationId && a.Id == auditId, ct)
         ?? throw UseCaseException.NotFound("No such internal audit in this organisation.");
 
+    /// <summary>The item of a running audit, for one of its auditors to change; refused otherwise.</summary>
+    internal async Task<(InternalAudit Audit, ChecklistItem Item)> EditableItemAsync(Guid organisationId, Guid auditId, Guid itemId, ChecklistActor actor, string what, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var audit = await AuditAsync(organisationId, auditId, ct);
+        RequireAuditor(audit, actor, what);
+        RequireRunning(audit);
+        var item = await db.ChecklistItems.FirstOrDefaultAsync(i => i.Id == itemId && i.InternalAuditId == auditId, ct)
+            ?? throw UseCaseException.NotFound("No such checklist item on this audit.");
+        return (audit, item);
+    }
+
     private static void RequireAuditor(InternalAudit audit, ChecklistActor actor, string what)
     {
         if (!audit.Auditors.Any(a => a.UserId == actor.UserId))

@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
 using Perennial.Common;
 using Perennial.Data;
+using Perennial.Evidence;
 using Perennial.Hosting;
 using Perennial.Nonconformities;
 using Perennial.Security;
@@ -42,6 +44,8 @@ public sealed record ChecklistItemDto(
 public sealed record StartAuditRequest(DateOnly? PeriodFrom, DateOnly? PeriodTo);
 
 public sealed record CancelAuditRequest(string? Reason);
+
+public sealed record AttachedEvidenceDto(Guid EvidenceId, string? Sha256, ChecklistItemDto Item);
 
 public sealed record SampleRequest([property: Required] Guid? ActivityId, int? Seed);
 
@@ -142,6 +146,9 @@ public static class InternalAuditsApi
             .WithSummary("Draw a sample of a linked activity's occurrences (activityId; seed to redraw a recorded sample), sized by the sampling table");
         audits.MapPut("/{id:guid}/checklist/{itemId:guid}", Record).WithAccess(Access.OrgAuditor)
             .WithSummary("Record an item's result (conforming, minor-nonconformity, major-nonconformity, observation, opportunity-for-improvement, not-audited), notes and evidenceIds");
+        audits.MapPost("/{id:guid}/checklist/{itemId:guid}/evidence", Attach).WithAccess(Access.OrgAuditor).DisableAntiforgery()
+            .WithMetadata(new RequestSizeLimitAttribute(EvidenceUpload.MaxRequestBytes), new RequestFormLimitsAttribute { MultipartBodyLengthLimit = EvidenceUpload.MaxRequestBytes })
+            .WithSummary("An auditor uploads evidence for an item (multipart: 'file', optional 'title'): stored as hashed evidence on the item's clause or control and cited on the item");
         audits.MapPost("/{id:guid}/cancel", Cancel).WithAccess(Access.OrgManager)
             .WithSummary("Cancel a planned or running audit (reason required): it leaves the coverage matrix and the calendar; a reported audit cannot be cancelled");
         audits.MapPost("/{id:guid}/sign-off", SignOff).WithAccess(Access.OrgAuditor).WithSummary("The lead auditor signs the report off; the results are frozen");
@@ -255,6 +262,28 @@ public static class InternalAuditsApi
 
     private static async Task<Ok<InternalAuditDto>> SignOff(Guid id, CurrentOrg currentOrg, CurrentUser user, ChecklistService checklist, PerennialDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await DtoAsync(await checklist.SignOffAsync(currentOrg.Id, id, Actor(currentOrg, user), ct), currentOrg.Id, db, ct));
+
+    private static async Task<Created<AttachedEvidenceDto>> Attach(
+        Guid id, Guid itemId, HttpRequest request, CurrentOrg currentOrg, CurrentUser user, ChecklistAttachments attachments, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+        {
+            throw UseCaseException.Invalid("file", "Send the file as multipart/form-data with a part named 'file'.");
+        }
+
+        var form = await EvidenceUpload.ReadFormAsync(request, ct);
+        var file = form.Files.GetFile("file") ?? throw UseCaseException.Invalid("file", "Send the file as the multipart part named 'file'.");
+        if (file.Length == 0)
+        {
+            throw UseCaseException.Invalid("file", "The file is empty.");
+        }
+
+        var origin = user.TokenId is { } tokenId ? new EvidenceOrigin(EvidenceSource.Token, user.Id, tokenId) : new EvidenceOrigin(EvidenceSource.Upload, user.Id);
+        await using var content = file.OpenReadStream();
+        var (evidence, item) = await attachments.AttachAsync(currentOrg.Id, id, itemId, Actor(currentOrg, user),
+            new IncomingContent(content, file.FileName, file.ContentType), form["title"].FirstOrDefault(), origin, ct);
+        return TypedResults.Created($"/api/v1/orgs/{currentOrg.Slug}/evidence/{evidence.Id}", new AttachedEvidenceDto(evidence.Id, evidence.Sha256, ItemDto(item)));
+    }
 
     private static async Task<Ok<InternalAuditDto>> Cancel(Guid id, CancelAuditRequest? request, CurrentOrg currentOrg, CurrentUser user, InternalAuditService service, PerennialDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await DtoAsync(await service.CancelAsync(currentOrg.Id, id, new InternalAuditActor(user.RequireId(), currentOrg.Role), user.DisplayName, request?.Reason, ct), currentOrg.Id, db, ct));

@@ -346,6 +346,66 @@ public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : I
         Assert.Equal(due.Count, (await RemindersAsync(dueDay.AddMinutes(5))).Count(m => m.Subject.StartsWith("Due today", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task An_auditor_uploads_what_they_collected_to_an_item_and_it_is_stored_as_hashed_evidence_on_its_control_and_cited()
+    {
+        var planned = await (await manager.PostAsJsonAsync(Base, new { title = "Access rights", plannedStart = "2026-03-02", leadAuditorEmail = "carl@acme.test", scope = AccessRights })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = planned.GetProperty("id").GetGuid();
+        var itemId = (await (await lead.PostAsJsonAsync($"{Base}/{id}/start", new { })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checklist")[0].GetProperty("id").GetGuid();
+        var control = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().Controls
+            .Where(c => c.OrganisationId == orgId && c.Identifier == "A.5.18" && c.Framework!.Key == Framework.IsoKey).Select(c => c.Id).SingleAsync());
+        var notes = "Interviewed the IT lead: leavers are removed within a day.\n"u8.ToArray();
+
+        static MultipartFormDataContent Part(byte[] bytes, string name)
+        {
+            var form = new MultipartFormDataContent();
+            form.Add(new ByteArrayContent(bytes), "file", name);
+            return form;
+        }
+
+        // Through the API: only the audit's auditors, a real file, a running audit.
+        var path = $"{Base}/{id}/checklist/{itemId}/evidence";
+        using (var refused = Part(notes, "interview.txt"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostAsync(path, refused)).StatusCode);
+        }
+
+        using (var empty = Part([], "interview.txt"))
+        {
+            var response = await lead.PostAsync(path, empty);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("file", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var form = Part(notes, "interview.txt");
+        var attached = await lead.PostAsync(path, form);
+        Assert.True(attached.StatusCode == HttpStatusCode.Created, await attached.Content.ReadAsStringAsync());
+        var answer = await attached.Content.ReadFromJsonAsync<JsonElement>();
+        var evidenceId = answer.GetProperty("evidenceId").GetGuid();
+        Assert.Equal([evidenceId], answer.GetProperty("item").GetProperty("evidenceIds").EnumerateArray().Select(e => e.GetGuid()));
+        var stored = await manager.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/evidence/{evidenceId}");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(notes)), stored.GetProperty("sha256").GetString());
+        Assert.Equal([control], stored.GetProperty("controlIds").EnumerateArray().Select(c => c.GetGuid()));
+        Assert.Equal(("IA-001 A.5.18: interview.txt", "2025-03-03", "2026-03-02"),
+            (stored.GetProperty("title").GetString(), stored.GetProperty("periodFrom").GetString(), stored.GetProperty("periodTo").GetString()));
+
+        // Through the page: the file goes to the same place and is added to what the item cites.
+        var page = $"/o/acme/internal-audits/{id}";
+        var browser = await app.SignInAsync("carl@acme.test");
+        var html = await browser.GetStringAsync(page);
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var upload = Part("user,last-login\nana,2026-02-27\n"u8.ToArray(), "accounts.csv");
+        upload.Add(new StringContent(token), "__RequestVerificationToken");
+        upload.Add(new StringContent(itemId.ToString()), "itemId");
+        upload.Add(new StringContent("Accounts export taken with the IT lead"), "title");
+        var posted = await browser.PostAsync($"{page}?handler=Attach", upload);
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        var cited = Item(await lead.GetFromJsonAsync<JsonElement>($"{Base}/{id}/checklist"), "A.5.18").GetProperty("item").GetProperty("evidenceIds").EnumerateArray().Select(e => e.GetGuid()).ToList();
+        Assert.Equal(2, cited.Count);
+        Assert.Equal(evidenceId, cited[0]);
+        Assert.Contains(">Accounts export taken with the IT lead</a>", await browser.GetStringAsync(page), StringComparison.Ordinal);
+    }
+
     private static async Task<Guid> UploadAsync(HttpClient client, string fileName, object metadata)
     {
         using var form = new MultipartFormDataContent();

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Perennial.Activities;
 using Perennial.Common;
 using Perennial.Data;
+using Perennial.Evidence;
 using Perennial.InternalAudits;
 using Perennial.Organisations;
 using Perennial.Security;
@@ -11,15 +13,21 @@ namespace Perennial.Pages.O.InternalAudits;
 
 /// <summary>
 /// One internal audit: its plan, and once started its checklist, where the auditors draw samples and
-/// record results, and the lead auditor signs the report off.
+/// record results with the evidence they saw or upload, and the lead auditor signs the report off.
 /// </summary>
-public sealed class DetailModel(CurrentOrg org, CurrentUser user, InternalAuditService audits, ChecklistService checklist, PerennialDbContext db) : PageModel
+[RequestSizeLimit(EvidenceUpload.MaxRequestBytes)]
+[RequestFormLimits(MultipartBodyLengthLimit = EvidenceUpload.MaxRequestBytes)]
+public sealed class DetailModel(
+    CurrentOrg org, CurrentUser user, InternalAuditService audits, ChecklistService checklist, ChecklistAttachments attachments, PerennialDbContext db) : PageModel
 {
     public CurrentOrg Org => org;
     public InternalAudit Audit { get; private set; } = null!;
     public IReadOnlyList<ChecklistItemView> Items { get; private set; } = [];
     public IReadOnlyDictionary<Guid, string> Names { get; private set; } = new Dictionary<Guid, string>();
     public IReadOnlyDictionary<Guid, string> Raised { get; private set; } = new Dictionary<Guid, string>();
+
+    /// <summary>The titles of the evidence items the checklist cites.</summary>
+    public IReadOnlyDictionary<Guid, string> Cited { get; private set; } = new Dictionary<Guid, string>();
     public bool IsAuditor => user.Id is { } me && Audit.Auditors.Any(a => a.UserId == me);
     public bool IsLead => user.Id == Audit.LeadAuditorUserId;
     public bool CanManage => org.Can(OrgRole.Manager);
@@ -49,6 +57,21 @@ public sealed class DetailModel(CurrentOrg org, CurrentUser user, InternalAuditS
 
     public Task<IActionResult> OnPostRecordAsync(Guid id, Guid itemId, string? result, string? notes, List<Guid>? evidenceIds, CancellationToken ct) =>
         ActAsync(id, "result", () => checklist.RecordAsync(org.Id, id, itemId, Actor, ParseResult(result), notes, evidenceIds ?? [], ct), ct, $"item-{itemId}");
+
+    public async Task<IActionResult> OnPostAttachAsync(Guid id, Guid itemId, IFormFile? file, string? title, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0)
+        {
+            return await ActAsync<bool>(id, "file", () => throw UseCaseException.Invalid("file", file is null ? "Choose a file to attach." : "The file is empty."), ct, $"item-{itemId}");
+        }
+
+        return await ActAsync(id, "file", async () =>
+        {
+            await using var content = file.OpenReadStream();
+            return await attachments.AttachAsync(org.Id, id, itemId, Actor, new IncomingContent(content, file.FileName, file.ContentType), title,
+                new EvidenceOrigin(EvidenceSource.Upload, user.RequireId()), ct);
+        }, ct, $"item-{itemId}");
+    }
 
     public Task<IActionResult> OnPostSignOffAsync(Guid id, CancellationToken ct) =>
         ActAsync(id, "checklist", () => checklist.SignOffAsync(org.Id, id, Actor, ct), ct);
@@ -105,6 +128,9 @@ public sealed class DetailModel(CurrentOrg org, CurrentUser user, InternalAuditS
         }
 
         Raised = raised;
+        var cited = Items.SelectMany(i => i.Item.EvidenceIds).Distinct().ToList();
+        Cited = cited.Count == 0 ? new Dictionary<Guid, string>()
+            : await db.EvidenceItems.AsNoTracking().Where(e => e.OrganisationId == org.Id && EF.Parameter(cited).Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Title, ct);
         return true;
     }
 }
