@@ -54,6 +54,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<InternalAudits.InternalAuditCoverage>();
         services.AddScoped<InternalAudits.ChecklistService>();
         services.AddScoped<InternalAudits.ChecklistAttachments>();
+        services.AddScoped<Nonconformities.ObligationCalendar>();
         services.AddScoped<InternalAudits.InternalAuditReport>();
         services.AddScoped<InternalAudits.AuditSignals>();
         services.AddScoped<InternalAudits.ProgrammeProposal>();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
 using Perennial.Common;
 using Perennial.Data;
+using Perennial.Nonconformities;
 using Perennial.Organisations;
 
 namespace Perennial.Feeds;
@@ -23,7 +24,7 @@ public sealed record FeedSubscriber(Guid FeedId, FeedScope Scope, Guid Organisat
 /// kept; access is checked again on every fetch, so an expired or downgraded membership ends the
 /// feed without anyone revoking it.
 /// </summary>
-public sealed class CalendarFeedService(PerennialDbContext db, TimeProvider time, OccurrenceService occurrences)
+public sealed class CalendarFeedService(PerennialDbContext db, TimeProvider time, OccurrenceService occurrences, ObligationCalendar obligations)
 {
     public const string TokenPrefix = "prnc_";
 
@@ -156,7 +157,11 @@ public sealed class CalendarFeedService(PerennialDbContext db, TimeProvider time
         var name = subscriber.Scope == FeedScope.Personal
             ? $"{subscriber.OrganisationName}: {subscriber.UserName}'s ISMS activities"
             : $"{subscriber.OrganisationName}: all ISMS activities";
-        return await ContentAsync(subscriber.OrganisationId, subscriber.OrganisationSlug, name, rows, publicUrl, ct);
+        var content = await ContentAsync(subscriber.OrganisationId, subscriber.OrganisationSlug, name, rows, publicUrl, ct);
+        return content with
+        {
+            Obligations = await obligations.ListAsync(subscriber.OrganisationId, query.From, query.To, query.OwnerUserId, ct),
+        };
     }
 
     /// <summary>Any list of the organisation's occurrences, with their activities' procedure, evidence and reminders, ready for <see cref="CalendarFeedWriter"/>.</summary>

@@ -7,6 +7,7 @@ using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using Perennial.Activities;
+using Perennial.Nonconformities;
 
 namespace Perennial.Feeds;
 
@@ -22,7 +23,11 @@ public sealed record CalendarFeedContent(
     string OrganisationSlug,
     Uri PublicUrl,
     IReadOnlyList<OccurrenceRow> Occurrences,
-    IReadOnlyDictionary<Guid, FeedActivity> Activities);
+    IReadOnlyDictionary<Guid, FeedActivity> Activities)
+{
+    /// <summary>Corrective actions and effectiveness checks, as all-day events on their due dates.</summary>
+    public IReadOnlyList<CalendarObligation> Obligations { get; init; } = [];
+}
 
 /// <summary>
 /// Writes occurrences as an RFC 5545 calendar that Outlook, Google Calendar and Thunderbird accept:
@@ -74,6 +79,7 @@ public static class CalendarFeedWriter
             PublicUrl = feed.PublicUrl.AbsoluteUri,
             feed.Occurrences,
             Activities = feed.Activities.Values.OrderBy(a => a.Id),
+            feed.Obligations,
         };
         return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(input, VersionJson)))[..32];
     }
@@ -105,6 +111,11 @@ public static class CalendarFeedWriter
         foreach (var row in feed.Occurrences)
         {
             calendar.Events.Add(ToEvent(feed, row));
+        }
+
+        foreach (var obligation in feed.Obligations)
+        {
+            calendar.Events.Add(ToEvent(feed, obligation));
         }
 
         return new CalendarSerializer().SerializeToString(calendar) ?? throw new InvalidOperationException("Ical.Net wrote no calendar.");
@@ -153,6 +164,43 @@ public static class CalendarFeedWriter
             }
         }
 
+        return ev;
+    }
+
+    /// <summary>A corrective action's or an effectiveness check's UID: its own id, in a namespace of its own.</summary>
+    public static string Uid(CalendarObligation obligation)
+    {
+        ArgumentNullException.ThrowIfNull(obligation);
+        return $"{obligation.Id:D}@perennial-{(obligation.IsCheck ? "check" : "action")}";
+    }
+
+    private static CalendarEvent ToEvent(CalendarFeedContent feed, CalendarObligation o)
+    {
+        var root = feed.PublicUrl.AbsoluteUri.TrimEnd('/');
+        var url = new Uri($"{root}/o/{Uri.EscapeDataString(feed.OrganisationSlug)}/nonconformities/{o.NonconformityId:D}");
+        var text = new StringBuilder();
+        text.Append(o.IsCheck ? "Effectiveness check of " : "Corrective action for ").Append(o.NonconformityReference).Append(' ').Append(o.NonconformityTitle).Append('\n');
+        text.Append("Due: ").Append(o.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n');
+        text.Append(o.IsCheck ? "Checked by: " : "Owner: ").Append(o.OwnerName is null ? (o.IsCheck ? "an ISMS manager who owns none of its actions" : "unassigned") : Person(o.OwnerName, o.OwnerEmail)).Append('\n');
+        text.Append('\n').Append("Open in Perennial: ").Append(url.AbsoluteUri);
+        var ev = new CalendarEvent
+        {
+            Uid = Uid(o),
+            Summary = $"[{o.NonconformityReference}] {o.Title}",
+            Description = text.ToString(),
+            Url = url,
+            DtStamp = Utc(o.Stamp),
+            DtStart = new CalDateTime(o.DueOn),
+            DtEnd = new CalDateTime(o.DueOn.AddDays(1)),
+            Status = EventStatus.Confirmed,
+            Transparency = TransparencyType.Transparent,
+        };
+        ev.Alarms.Add(new Alarm
+        {
+            Action = AlarmAction.Display,
+            Description = $"{o.NonconformityReference}: {o.Title} is due in a week.",
+            Trigger = new Trigger(Ical.Net.DataTypes.Duration.FromDays(-7)),
+        });
         return ev;
     }
 

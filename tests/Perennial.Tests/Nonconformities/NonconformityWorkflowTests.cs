@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Perennial.Data;
 using Perennial.Nonconformities;
@@ -238,6 +239,60 @@ public abstract class NonconformityWorkflowTests(DatabaseProvider provider) : IA
         nc = await StepAsync(piet, id, $"actions/{action}/done", new { });
         Assert.Equal("actions-done", nc.GetProperty("status").GetString());
         return id;
+    }
+
+    [Fact]
+    public async Task Actions_and_the_effectiveness_check_are_dated_items_in_their_owners_feeds_and_on_the_month_view()
+    {
+        var id = (await RaiseAsync(olga, new { title = "Leaver kept VPN access", severity = "major", ownerEmail = "olga@acme.test" })).GetProperty("id").GetGuid();
+        await StepAsync(olga, id, "containment", new { containment = "VPN account disabled" });
+        await StepAsync(olga, id, "root-cause", new { rootCause = "No leaver checklist", causeCategory = "process" });
+        var nc = await StepAsync(olga, id, "actions", Plan(("Write a leaver checklist", "piet@acme.test", 10), ("Review VPN accounts", "olga@acme.test", 20)));
+        var pietsAction = nc.GetProperty("actions").EnumerateArray().Single(a => a.GetProperty("owner").GetProperty("email").GetString() == "piet@acme.test").GetProperty("id").GetGuid();
+
+        async Task<string> FeedAsync(HttpClient client, string scope = "personal")
+        {
+            var created = await client.PostAsJsonAsync("/api/v1/orgs/acme/calendar-feeds", new { scope });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var url = new Uri((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!);
+            using var anonymous = app.CreateClient();
+            return (await anonymous.GetStringAsync(url.PathAndQuery)).Replace("\r\n ", "", StringComparison.Ordinal);
+        }
+
+        static List<string> Events(string feed) =>
+            [.. feed.Split("BEGIN:VEVENT").Skip(1).Select(e => e[..e.IndexOf("END:VEVENT", StringComparison.Ordinal)])];
+
+        // Each action is an all-day event on its due date in its owner's feed only, with a week's alarm and a link to the nonconformity.
+        var piets = Events(await FeedAsync(piet));
+        var leaver = Assert.Single(piets);
+        Assert.Contains("SUMMARY:[NC-001] Corrective action: Write a leaver checklist", leaver, StringComparison.Ordinal);
+        Assert.Contains($"UID:{pietsAction:D}@perennial-action", leaver, StringComparison.Ordinal);
+        Assert.Contains($"DTSTART;VALUE=DATE:{Today.AddDays(10):yyyyMMdd}", leaver, StringComparison.Ordinal);
+        Assert.Contains("TRIGGER:-P7D", leaver, StringComparison.Ordinal);
+        Assert.Contains($"/o/acme/nonconformities/{id:D}", leaver, StringComparison.Ordinal);
+        Assert.Contains("Review VPN accounts", await FeedAsync(olga), StringComparison.Ordinal);
+        Assert.DoesNotContain("Review VPN accounts", await FeedAsync(piet), StringComparison.Ordinal);
+        Assert.Equal(2, Events(await FeedAsync(manager, "organisation")).Count(e => e.Contains("Corrective action:", StringComparison.Ordinal)));
+
+        // Done actions leave; the check scheduled after the last one is the nonconformity owner's.
+        await StepAsync(piet, id, $"actions/{pietsAction}/done", new { });
+        await StepAsync(olga, id, $"actions/{nc.GetProperty("actions").EnumerateArray().Single(a => a.GetProperty("id").GetGuid() != pietsAction).GetProperty("id").GetGuid()}/done", new { });
+        Assert.Empty(Events(await FeedAsync(piet)));
+        var check = Assert.Single(Events(await FeedAsync(olga)));
+        Assert.Contains("SUMMARY:[NC-001] Effectiveness check\\, round 1", check, StringComparison.Ordinal);
+        Assert.Contains($"DTSTART;VALUE=DATE:{Today.AddDays(60):yyyyMMdd}", check, StringComparison.Ordinal);
+
+        // The month view shows the check on its day, and not when filtered to someone else.
+        var browser = await app.SignInAsync("maya@acme.test");
+        var due = Today.AddDays(60);
+        var month = await browser.GetStringAsync($"/o/acme/calendar/month?month={due:yyyy-MM}");
+        var day = month[month.IndexOf($"id=\"d-{due:yyyy-MM-dd}\"", StringComparison.Ordinal)..];
+        day = day[..day.IndexOf("</td>", StringComparison.Ordinal)];
+        Assert.Contains($"href=\"/o/acme/nonconformities/{id}\"", day, StringComparison.Ordinal);
+        Assert.Contains("NC-001 Effectiveness check, round 1", day, StringComparison.Ordinal);
+        var pietId = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().Users.Where(u => u.Email == "piet@acme.test").Select(u => u.Id).SingleAsync());
+        var pietsMonth = await browser.GetStringAsync($"/o/acme/calendar/month?month={due:yyyy-MM}&owner={pietId}");
+        Assert.DoesNotContain("Effectiveness check", pietsMonth, StringComparison.Ordinal);
     }
 
     private object Plan(params (string Title, string Owner, int InDays)[] actions) =>

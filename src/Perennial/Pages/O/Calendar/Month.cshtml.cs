@@ -1,12 +1,15 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Perennial.Activities;
+using Perennial.Nonconformities;
 using Perennial.Security;
 
 namespace Perennial.Pages.O.Calendar;
 
 /// <summary>One month as a grid of weeks (Monday first), each occurrence on its due day with its status.</summary>
-public sealed class MonthModel(CurrentOrg org, MaintenanceCalendar calendar, OccurrenceService occurrences, TimeProvider time) : CalendarPageModel(org, calendar)
+/// <remarks>Corrective actions and effectiveness checks are on it too, on their due dates, unless the view is filtered by control or framework.</remarks>
+public sealed class MonthModel(CurrentOrg org, MaintenanceCalendar calendar, OccurrenceService occurrences, ObligationCalendar obligations, TimeProvider time)
+    : CalendarPageModel(org, calendar)
 {
     private static readonly CultureInfo En = CultureInfo.GetCultureInfo("en-GB");
 
@@ -18,6 +21,7 @@ public sealed class MonthModel(CurrentOrg org, MaintenanceCalendar calendar, Occ
     public DateOnly Today { get; private set; }
     public IReadOnlyList<DateOnly[]> Weeks { get; private set; } = [];
     public ILookup<DateOnly, OccurrenceRow> ByDay { get; private set; } = Array.Empty<OccurrenceRow>().ToLookup(o => DateOnly.FromDateTime(o.Due));
+    public ILookup<DateOnly, CalendarObligation> ObligationsByDay { get; private set; } = Array.Empty<CalendarObligation>().ToLookup(o => o.DueOn);
     public int InMonth { get; private set; }
 
     public string Title => Name(Month);
@@ -60,7 +64,11 @@ public sealed class MonthModel(CurrentOrg org, MaintenanceCalendar calendar, Occ
         Weeks = weeks;
         var rows = await occurrences.ListAsync(Org.Id, new OccurrenceQuery(first, last, null, Filter.OwnerUserId, Filter.ControlId, Filter.FrameworkId), ct);
         ByDay = rows.ToLookup(o => DateOnly.FromDateTime(o.Due));
-        InMonth = rows.Count(o => o.Due.Year == Month.Year && o.Due.Month == Month.Month);
+        IReadOnlyList<CalendarObligation> due = Filter.ControlId is null && Filter.FrameworkId is null
+            ? await obligations.ListAsync(Org.Id, first, last, Filter.OwnerUserId, ct)
+            : [];
+        ObligationsByDay = due.ToLookup(o => o.DueOn);
+        InMonth = rows.Count(o => o.Due.Year == Month.Year && o.Due.Month == Month.Month) + due.Count(o => o.DueOn.Year == Month.Year && o.DueOn.Month == Month.Month);
         return Page();
     }
 }
