@@ -190,6 +190,7 @@ public static class CalendarFeedWriter
             Description = text.ToString(),
             Url = url,
             DtStamp = Utc(o.Stamp),
+            LastModified = Utc(o.Stamp),
             DtStart = new CalDateTime(o.DueOn),
             DtEnd = new CalDateTime(o.DueOn.AddDays(1)),
             Status = EventStatus.Confirmed,

@@ -263,7 +263,12 @@ public abstract class NonconformityWorkflowTests(DatabaseProvider provider) : IA
             [.. feed.Split("BEGIN:VEVENT").Skip(1).Select(e => e[..e.IndexOf("END:VEVENT", StringComparison.Ordinal)])];
 
         // Each action is an all-day event on its due date in its owner's feed only, with a week's alarm and a link to the nonconformity.
-        var piets = Events(await FeedAsync(piet));
+        var pietsFeed = await FeedAsync(piet);
+        var parsed = Assert.Single((await Perennial.Tests.Feeds.IcalJs.ParseAsync(pietsFeed)).GetProperty("events").EnumerateArray());
+        Assert.Equal(($"{pietsAction:D}@perennial-action", "[NC-001] Corrective action: Write a leaver checklist", Today.AddDays(10).ToString("yyyy-MM-dd")),
+            (parsed.GetProperty("uid").GetString(), parsed.GetProperty("summary").GetString(), parsed.GetProperty("startLocal").GetString()));
+        Assert.Equal(-7 * 86400, parsed.GetProperty("alarms")[0].GetProperty("triggerSeconds").GetInt32());
+        var piets = Events(pietsFeed);
         var leaver = Assert.Single(piets);
         Assert.Contains("SUMMARY:[NC-001] Corrective action: Write a leaver checklist", leaver, StringComparison.Ordinal);
         Assert.Contains($"UID:{pietsAction:D}@perennial-action", leaver, StringComparison.Ordinal);
