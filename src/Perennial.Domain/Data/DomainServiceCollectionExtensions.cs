@@ -55,6 +55,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<InternalAudits.ChecklistService>();
         services.AddScoped<InternalAudits.ChecklistAttachments>();
         services.AddScoped<Nonconformities.ObligationCalendar>();
+        services.AddScoped<OrganisationContext.ContextRegister>();
         services.AddScoped<InternalAudits.InternalAuditReport>();
         services.AddScoped<InternalAudits.AuditSignals>();
         services.AddScoped<InternalAudits.ProgrammeProposal>();

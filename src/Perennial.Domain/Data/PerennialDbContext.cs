@@ -75,6 +75,9 @@ public sealed class PerennialDbContext(
     public DbSet<InternalAudits.ChecklistSample> ChecklistSamples => Set<InternalAudits.ChecklistSample>();
     public DbSet<InternalAudits.InternalAuditSettings> InternalAuditSettings => Set<InternalAudits.InternalAuditSettings>();
     public DbSet<Improvements.Improvement> Improvements => Set<Improvements.Improvement>();
+    public DbSet<OrganisationContext.ContextEntry> ContextEntries => Set<OrganisationContext.ContextEntry>();
+    public DbSet<OrganisationContext.ContextRequirement> ContextRequirements => Set<OrganisationContext.ContextRequirement>();
+    public DbSet<OrganisationContext.ContextRevision> ContextRevisions => Set<OrganisationContext.ContextRevision>();
     public DbSet<Reminders.OutboxMessage> Outbox => Set<Reminders.OutboxMessage>();
     public DbSet<Reminders.NotificationSettings> NotificationSettings => Set<Reminders.NotificationSettings>();
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();

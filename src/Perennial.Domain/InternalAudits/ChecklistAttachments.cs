@@ -12,8 +12,6 @@ namespace Perennial.InternalAudits;
 /// </summary>
 public sealed class ChecklistAttachments(PerennialDbContext db, TimeProvider time, ChecklistService checklist, EvidenceService evidence)
 {
-    public long MaxUploadBytes => evidence.MaxUploadBytes;
-
     public async Task<(EvidenceItem Evidence, ChecklistItem Item)> AttachAsync(
         Guid organisationId, Guid auditId, Guid itemId, ChecklistActor actor, IncomingContent file, string? title, EvidenceOrigin origin, CancellationToken ct)
     {

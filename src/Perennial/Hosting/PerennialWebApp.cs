@@ -20,6 +20,7 @@ using Perennial.Health;
 using Perennial.Improvements;
 using Perennial.InternalAudits;
 using Perennial.Nonconformities;
+using Perennial.OrganisationContext;
 using Perennial.Organisations;
 using Perennial.Reminders;
 using Perennial.Risks;
@@ -131,6 +132,7 @@ public static class PerennialWebApp
         api.MapNonconformitiesApi();
         api.MapInternalAuditsApi();
         api.MapImprovementsApi();
+        api.MapContextApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

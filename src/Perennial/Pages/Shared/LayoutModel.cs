@@ -25,6 +25,7 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
     [
         ("", "Dashboard"),
         ("scope", "Scope"),
+        ("context", "Context"),
         ("calendar", "Calendar"),
         ("feeds", "Calendar feeds"),
         ("activities", "Activities"),

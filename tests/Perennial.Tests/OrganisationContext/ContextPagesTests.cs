@@ -1,0 +1,94 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Perennial.Data;
+using Perennial.Organisations;
+using Perennial.Tests.Infrastructure;
+
+namespace Perennial.Tests.OrganisationContext;
+
+/// <summary>The context register's pages: a manager adds and edits entries, the owner reviews, an auditor only reads.</summary>
+public sealed class ContextPagesTests : IAsyncLifetime
+{
+    private TestApp app = null!;
+    private Guid orgId;
+
+    public async ValueTask InitializeAsync()
+    {
+        app = await TestApp.StartAsync(DatabaseProvider.Sqlite);
+        var admin = await app.CreateUserAsync("admin@acme.test");
+        orgId = (await app.CreateOrganisationAsync("acme", admin.Id)).Id;
+        foreach (var (email, role) in new[] { ("maya@acme.test", OrgRole.Manager), ("olga@acme.test", OrgRole.Contributor), ("audrey@acme.test", OrgRole.Auditor) })
+        {
+            await app.CreateUserAsync(email);
+            await app.AddMemberAsync(orgId, email, role);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task A_manager_adds_and_edits_a_party_its_owner_reviews_it_and_an_auditor_reads_only()
+    {
+        var olgaId = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().Users.Where(u => u.Email == "olga@acme.test").Select(u => u.Id).SingleAsync());
+        var manager = await app.SignInAsync("maya@acme.test");
+        var empty = await manager.GetStringAsync("/o/acme/context");
+        Assert.Contains("Nothing recorded yet", empty, StringComparison.Ordinal);
+        Assert.Contains("not assessed yet", empty, StringComparison.Ordinal);
+
+        // A bad entry is refused on the page naming the field, and nothing is added.
+        var refused = await TestApp.PostFormAsync(manager, "/o/acme/context", new Dictionary<string, string> { ["kind"] = "interested-party", ["title"] = "Regulator", ["ownerUserId"] = "", ["reviewIntervalMonths"] = "12" });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("Every entry has an owner", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var added = await TestApp.PostFormAsync(manager, "/o/acme/context", new Dictionary<string, string>
+        {
+            ["kind"] = "interested-party",
+            ["title"] = "Data protection regulator",
+            ["ownerUserId"] = olgaId.ToString(),
+            ["reviewIntervalMonths"] = "12",
+            ["relevance"] = "relevant",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        var page = added.Headers.Location!.OriginalString;
+        Assert.StartsWith("/o/acme/context/", page, StringComparison.Ordinal);
+
+        var edited = await TestApp.PostFormAsync(manager, page, new Dictionary<string, string>
+        {
+            ["title"] = "Data protection regulator",
+            ["ownerUserId"] = olgaId.ToString(),
+            ["reviewIntervalMonths"] = "6",
+            ["relevance"] = "relevant",
+            ["requirements[0].Text"] = "Breach notice within 72 hours",
+            ["requirements[0].Addressed"] = "true",
+            ["requirements[0].How"] = "Incident procedure step 4",
+            ["requirements[1].Text"] = "",
+            ["note"] = "Requirements from the regulator's guidance",
+        }, "Edit");
+        Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        var shown = await manager.GetStringAsync(page);
+        Assert.Contains("<td>Breach notice within 72 hours</td><td>yes</td><td>Incident procedure step 4</td>", shown, StringComparison.Ordinal);
+        Assert.Contains("Revision 2", shown, StringComparison.Ordinal);
+        Assert.Contains("Requirements from the regulator&#x27;s guidance", shown, StringComparison.Ordinal);
+
+        // The owner reviews it; the auditor sees no step and is refused if they post.
+        var olga = await app.SignInAsync("olga@acme.test");
+        Assert.DoesNotContain("Save the change", await olga.GetStringAsync(page), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.PostFormAsync(olga, page, new Dictionary<string, string> { ["note"] = "Checked the guidance" }, "Review")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await TestApp.PostFormAsync(olga, page, new Dictionary<string, string> { ["title"] = "x" }, "Edit")).StatusCode);
+        var audrey = await app.SignInAsync("audrey@acme.test");
+        var read = await audrey.GetStringAsync(page);
+        Assert.Contains("reviewed: Checked the guidance", read, StringComparison.Ordinal);
+        Assert.DoesNotContain("handler=", read, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await TestApp.PostFormAsync(audrey, page, new Dictionary<string, string>(), "Review")).StatusCode);
+
+        var list = await audrey.GetStringAsync("/o/acme/context?kind=interested-party");
+        Assert.Contains("IP-001", list, StringComparison.Ordinal);
+        Assert.Contains("1 of 1 requirements addressed", list, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.PostFormAsync(manager, page, new Dictionary<string, string> { ["reason"] = "Merged into the regulators entry" }, "Retire")).StatusCode);
+        Assert.Contains("IP-001", await manager.GetStringAsync("/o/acme/context?retired=true"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/acme/context/{Guid.NewGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await manager.GetAsync("/o/acme/context?kind=risk")).StatusCode);
+    }
+}
