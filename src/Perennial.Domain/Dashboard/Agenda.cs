@@ -58,6 +58,7 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
         await AddChangeTasksAsync(organisationId, today, items, ct);
         await AddAccessActionsAsync(organisationId, today, items, ct);
         await AddRiskReviewsAsync(organisationId, today, items, ct);
+        await AddContextReviewsAsync(organisationId, today, items, ct);
         await AddEvidenceAsync(organisationId, today, items, ct);
         await AddNonconformitiesAsync(organisationId, today, items, ct);
         await AddFindingsAsync(organisationId, today, items, ct);
@@ -159,6 +160,23 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
                 r.NextReviewOn < today ? AgendaGroup.Overdue : AgendaGroup.DueSoon, "risk-review", r.Reference, r.Title,
                 r.ReviewTrigger is null ? detail : $"{detail}: {r.ReviewTrigger}",
                 r.NextReviewOn, $"risks/{r.Id}", r.OwnerUserId, Name(names, r.OwnerUserId), People(r.OwnerUserId)));
+        }
+    }
+
+    private async Task AddContextReviewsAsync(Guid organisationId, DateOnly today, List<AgendaItem> items, CancellationToken ct)
+    {
+        var entries = await db.ContextEntries.AsNoTracking()
+            .Where(e => e.OrganisationId == organisationId && e.Status == OrganisationContext.ContextStatus.Active && e.NextReviewOn <= today)
+            .Select(e => new { e.Id, e.Reference, e.Title, e.NextReviewOn, e.OwnerUserId })
+            .ToListAsync(ct);
+        var names = await NamesAsync(entries.Select(e => (Guid?)e.OwnerUserId), ct);
+        foreach (var e in entries)
+        {
+            var overdue = e.NextReviewOn < today;
+            items.Add(new AgendaItem(
+                overdue ? AgendaGroup.Overdue : AgendaGroup.DueSoon, "context-review", e.Reference, e.Title,
+                overdue ? $"context review due {Day(e.NextReviewOn)}, {Late(today, e.NextReviewOn)}" : "context review due today",
+                e.NextReviewOn, $"context/{e.Id}", e.OwnerUserId, Name(names, e.OwnerUserId), People(e.OwnerUserId)));
         }
     }
 

@@ -86,7 +86,16 @@ public sealed class ContextPagesTests : IAsyncLifetime
         Assert.Contains("IP-001", list, StringComparison.Ordinal);
         Assert.Contains("1 of 1 requirements addressed", list, StringComparison.Ordinal);
 
+        // Six months on, the review is due on its owner's dashboard; retired, it leaves it.
+        Assert.DoesNotContain("context review due", await olga.GetStringAsync("/o/acme"), StringComparison.Ordinal);
+        app.Time.Advance(TimeSpan.FromDays(200));
+        olga = await app.SignInAsync("olga@acme.test");
+        manager = await app.SignInAsync("maya@acme.test");
+        var agenda = await olga.GetStringAsync("/o/acme");
+        Assert.Contains("context review due", agenda, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{page}\"", agenda, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await TestApp.PostFormAsync(manager, page, new Dictionary<string, string> { ["reason"] = "Merged into the regulators entry" }, "Retire")).StatusCode);
+        Assert.DoesNotContain("context review due", await olga.GetStringAsync("/o/acme"), StringComparison.Ordinal);
         Assert.Contains("IP-001", await manager.GetStringAsync("/o/acme/context?retired=true"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/o/acme/context/{Guid.NewGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await manager.GetAsync("/o/acme/context?kind=risk")).StatusCode);
