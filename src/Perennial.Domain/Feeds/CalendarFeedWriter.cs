@@ -55,9 +55,11 @@ public static class CalendarFeedWriter
     public static Uri OccurrenceUrl(Uri publicUrl, string organisationSlug, Guid occurrenceId)
     {
         ArgumentNullException.ThrowIfNull(publicUrl);
-        var root = publicUrl.AbsoluteUri.TrimEnd('/');
-        return new Uri($"{root}/o/{Uri.EscapeDataString(organisationSlug)}/occurrences/{occurrenceId:D}");
+        return PageUrl(publicUrl, organisationSlug, $"occurrences/{occurrenceId:D}");
     }
+
+    private static Uri PageUrl(Uri publicUrl, string organisationSlug, string path) =>
+        new($"{publicUrl.AbsoluteUri.TrimEnd('/')}/o/{Uri.EscapeDataString(organisationSlug)}/{path}");
 
     /// <summary>Bump when the output changes for the same input, so that subscribers' cached copies are replaced.</summary>
     private const int Revision = 1;
@@ -176,8 +178,7 @@ public static class CalendarFeedWriter
 
     private static CalendarEvent ToEvent(CalendarFeedContent feed, CalendarObligation o)
     {
-        var root = feed.PublicUrl.AbsoluteUri.TrimEnd('/');
-        var url = new Uri($"{root}/o/{Uri.EscapeDataString(feed.OrganisationSlug)}/nonconformities/{o.NonconformityId:D}");
+        var url = PageUrl(feed.PublicUrl, feed.OrganisationSlug, $"nonconformities/{o.NonconformityId:D}");
         var text = new StringBuilder();
         text.Append(o.IsCheck ? "Effectiveness check of " : "Corrective action for ").Append(o.NonconformityReference).Append(' ').Append(o.NonconformityTitle).Append('\n');
         text.Append("Due: ").Append(o.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n');

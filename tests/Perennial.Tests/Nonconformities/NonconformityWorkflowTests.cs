@@ -247,7 +247,7 @@ public abstract class NonconformityWorkflowTests(DatabaseProvider provider) : IA
         var id = (await RaiseAsync(olga, new { title = "Leaver kept VPN access", severity = "major", ownerEmail = "olga@acme.test" })).GetProperty("id").GetGuid();
         await StepAsync(olga, id, "containment", new { containment = "VPN account disabled" });
         await StepAsync(olga, id, "root-cause", new { rootCause = "No leaver checklist", causeCategory = "process" });
-        var nc = await StepAsync(olga, id, "actions", Plan(("Write a leaver checklist", "piet@acme.test", 10), ("Review VPN accounts", "olga@acme.test", 20)));
+        var nc = await StepAsync(olga, id, "actions", Plan(("Write a leaver checklist", "piet@acme.test", 10), ("Review VPN accounts", "chris@acme.test", 20)));
         var pietsAction = nc.GetProperty("actions").EnumerateArray().Single(a => a.GetProperty("owner").GetProperty("email").GetString() == "piet@acme.test").GetProperty("id").GetGuid();
 
         async Task<string> FeedAsync(HttpClient client, string scope = "personal")
@@ -275,17 +275,26 @@ public abstract class NonconformityWorkflowTests(DatabaseProvider provider) : IA
         Assert.Contains($"DTSTART;VALUE=DATE:{Today.AddDays(10):yyyyMMdd}", leaver, StringComparison.Ordinal);
         Assert.Contains("TRIGGER:-P7D", leaver, StringComparison.Ordinal);
         Assert.Contains($"/o/acme/nonconformities/{id:D}", leaver, StringComparison.Ordinal);
-        Assert.Contains("Review VPN accounts", await FeedAsync(olga), StringComparison.Ordinal);
+        Assert.Contains("Review VPN accounts", await FeedAsync(chris), StringComparison.Ordinal);
         Assert.DoesNotContain("Review VPN accounts", await FeedAsync(piet), StringComparison.Ordinal);
         Assert.Equal(2, Events(await FeedAsync(manager, "organisation")).Count(e => e.Contains("Corrective action:", StringComparison.Ordinal)));
 
         // Done actions leave; the check scheduled after the last one is the nonconformity owner's.
         await StepAsync(piet, id, $"actions/{pietsAction}/done", new { });
-        await StepAsync(olga, id, $"actions/{nc.GetProperty("actions").EnumerateArray().Single(a => a.GetProperty("id").GetGuid() != pietsAction).GetProperty("id").GetGuid()}/done", new { });
+        await StepAsync(chris, id, $"actions/{nc.GetProperty("actions").EnumerateArray().Single(a => a.GetProperty("id").GetGuid() != pietsAction).GetProperty("id").GetGuid()}/done", new { });
         Assert.Empty(Events(await FeedAsync(piet)));
         var check = Assert.Single(Events(await FeedAsync(olga)));
         Assert.Contains("SUMMARY:[NC-001] Effectiveness check\\, round 1", check, StringComparison.Ordinal);
         Assert.Contains($"DTSTART;VALUE=DATE:{Today.AddDays(60):yyyyMMdd}", check, StringComparison.Ordinal);
+
+        // When the owner holds one of the round's actions, the check is for an ISMS manager, not in the owner's feed.
+        var own = (await RaiseAsync(olga, new { title = "Badge not returned", severity = "minor", ownerEmail = "olga@acme.test" })).GetProperty("id").GetGuid();
+        await StepAsync(olga, own, "containment", new { containment = "Badge disabled" });
+        await StepAsync(olga, own, "root-cause", new { rootCause = "No exit checklist", causeCategory = "process" });
+        var ownNc = await StepAsync(olga, own, "actions", Plan(("Add badges to the exit checklist", "olga@acme.test", 5)));
+        await StepAsync(olga, own, $"actions/{ownNc.GetProperty("actions")[0].GetProperty("id").GetGuid()}/done", new { });
+        Assert.DoesNotContain("NC-002", await FeedAsync(olga), StringComparison.Ordinal);
+        Assert.Contains("[NC-002] Effectiveness check", await FeedAsync(manager, "organisation"), StringComparison.Ordinal);
 
         // The month view shows the check on its day, and not when filtered to someone else.
         var browser = await app.SignInAsync("maya@acme.test");
