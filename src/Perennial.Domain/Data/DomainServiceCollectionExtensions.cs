@@ -60,6 +60,13 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<InternalAudits.AuditSignals>();
         services.AddScoped<InternalAudits.ProgrammeProposal>();
         services.AddScoped<Improvements.ImprovementRegister>();
+        services.AddScoped<Measurement.BuiltInMeasures>();
+        services.AddScoped<Measurement.MeasureService>();
+        services.AddScoped<Measurement.ObjectiveService>();
+        services.AddScoped<ManagementReviews.ReviewPackBuilder>();
+        services.AddScoped<ManagementReviews.ManagementReviewService>();
+        services.AddScoped<IOrganisationSetup, Measurement.MeasureSetup>();
+        services.AddSingleton<IScheduledJob, Measurement.MeasureJob>();
         services.AddScoped<Nonconformities.NonconformityLog>();
         services.AddScoped<Dashboard.AgendaService>();
         services.AddScoped<Feeds.CalendarFeedService>();

@@ -58,6 +58,8 @@ public sealed class PerennialDbContext(
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookSecret> WebhookSecrets => Set<WebhookSecret>();
     public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentControl> IncidentControls => Set<IncidentControl>();
+    public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
     public DbSet<Activities.Activity> Activities => Set<Activities.Activity>();
     public DbSet<Activities.ActivityControl> ActivityControls => Set<Activities.ActivityControl>();
     public DbSet<Activities.ActivityFramework> ActivityFrameworks => Set<Activities.ActivityFramework>();
@@ -78,6 +80,13 @@ public sealed class PerennialDbContext(
     public DbSet<OrganisationContext.ContextEntry> ContextEntries => Set<OrganisationContext.ContextEntry>();
     public DbSet<OrganisationContext.ContextRequirement> ContextRequirements => Set<OrganisationContext.ContextRequirement>();
     public DbSet<OrganisationContext.ContextRevision> ContextRevisions => Set<OrganisationContext.ContextRevision>();
+    public DbSet<Measurement.Measure> Measures => Set<Measurement.Measure>();
+    public DbSet<Measurement.MeasureValue> MeasureValues => Set<Measurement.MeasureValue>();
+    public DbSet<Measurement.Objective> Objectives => Set<Measurement.Objective>();
+    public DbSet<ManagementReviews.ManagementReview> ManagementReviews => Set<ManagementReviews.ManagementReview>();
+    public DbSet<ManagementReviews.ReviewAttendee> ReviewAttendees => Set<ManagementReviews.ReviewAttendee>();
+    public DbSet<ManagementReviews.ReviewMinute> ReviewMinutes => Set<ManagementReviews.ReviewMinute>();
+    public DbSet<ManagementReviews.ReviewDecision> ReviewDecisions => Set<ManagementReviews.ReviewDecision>();
     public DbSet<Reminders.OutboxMessage> Outbox => Set<Reminders.OutboxMessage>();
     public DbSet<Reminders.NotificationSettings> NotificationSettings => Set<Reminders.NotificationSettings>();
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();

@@ -19,27 +19,62 @@ public sealed record OccurrenceFacts(
     string OwnerName,
     string? DeputyName);
 
+/// <summary>The dated obligations reminded like corrective actions.</summary>
+public enum ObligationKind
+{
+    CorrectiveAction = 1,
+
+    /// <summary>The effectiveness check of a nonconformity's round: someone other than the action owners does it.</summary>
+    EffectivenessCheck = 2,
+
+    /// <summary>A decision of a management review, carried out by its owner.</summary>
+    ReviewDecision = 3,
+
+    /// <summary>A scheduled management review: its chair holds it, its attendees are told beside them.</summary>
+    ReviewMeeting = 4,
+}
+
 /// <summary>
-/// What a reminder says about a dated obligation of the corrective-action loop: a corrective action
-/// (its owner does it) or an effectiveness check (someone other than the action owners does it).
+/// What a reminder says about a dated obligation: a corrective action, an effectiveness check, or a
+/// management review's decision. <see cref="RecordId"/> is the nonconformity or the review it belongs to.
 /// </summary>
 public sealed record ObligationFacts(
-    Guid NonconformityId,
+    Guid RecordId,
     string OrganisationSlug,
     string OrganisationName,
-    bool IsCheck,
+    ObligationKind Kind,
     string Title,
-    string NonconformityReference,
-    string NonconformityTitle,
+    string RecordReference,
+    string RecordTitle,
     DateOnly DueDate,
     string OwnerName)
 {
-    /// <summary>The kind prefix of its reminders: action:due, check:overdue-0, …</summary>
-    public string KindPrefix => IsCheck ? "check:" : "action:";
+    public bool IsCheck => Kind == ObligationKind.EffectivenessCheck;
 
-    public string What => IsCheck
-        ? $"Effectiveness check of {NonconformityReference} {NonconformityTitle}"
-        : $"Corrective action \"{Title}\" for {NonconformityReference}";
+    /// <summary>The kind prefix of its reminders: action:due, check:overdue-0, decision:lead-7, …</summary>
+    public string KindPrefix => Kind switch
+    {
+        ObligationKind.EffectivenessCheck => "check:",
+        ObligationKind.ReviewDecision => "decision:",
+        ObligationKind.ReviewMeeting => "review:",
+        _ => "action:",
+    };
+
+    public string What => Kind switch
+    {
+        ObligationKind.EffectivenessCheck => $"Effectiveness check of {RecordReference} {RecordTitle}",
+        ObligationKind.ReviewDecision => $"Management review decision \"{Title}\" ({RecordReference})",
+        ObligationKind.ReviewMeeting => $"Management review {RecordReference} \"{Title}\"",
+        _ => $"Corrective action \"{Title}\" for {RecordReference}",
+    };
+
+    /// <summary>The page the obligation is done on, relative to the site.</summary>
+    public string Page => Kind is ObligationKind.ReviewDecision or ObligationKind.ReviewMeeting
+        ? $"o/{Uri.EscapeDataString(OrganisationSlug)}/management-reviews/{RecordId}"
+        : $"o/{Uri.EscapeDataString(OrganisationSlug)}/nonconformities/{RecordId}";
+
+    /// <summary>What the record is called in the message: "nonconformity" or "management review".</summary>
+    public string RecordNoun => Kind is ObligationKind.ReviewDecision or ObligationKind.ReviewMeeting ? "management review" : "nonconformity";
 }
 
 /// <summary>Why a person receives a reminder; it decides the wording.</summary>
@@ -161,31 +196,40 @@ public sealed class ReminderMessages(ReminderLinks links)
             _ => ($"{(kind.Number == 0 ? "Overdue" : "Still overdue")}: {what} ({o.OwnerName}), due {ShortDate(o.DueDate)}",
                 $"{what}, for {o.OwnerName}, was due on {LongDate(o.DueDate)} and is still open, {Days(late)} late."),
         };
-        var task = o.IsCheck
-            ? "Check that the corrective actions removed the cause, and record the result (effective or not effective) with the evidence it rests on. Someone who owned none of the actions does the check."
-            : $"Carry out the action \"{o.Title}\" and mark it done with a note on what was done.";
+        var task = o.Kind switch
+        {
+            ObligationKind.EffectivenessCheck => "Check that the corrective actions removed the cause, and record the result (effective or not effective) with the evidence it rests on. Someone who owned none of the actions does the check.",
+            ObligationKind.ReviewDecision => $"Carry out the decision \"{o.Title}\" of management review {o.RecordReference} and mark it done with a note on what was done.",
+            ObligationKind.ReviewMeeting => "Read the pack before the meeting: it is built from the records and shows every input the review must consider. The chair records the review as held, with minutes and decisions.",
+            _ => $"Carry out the action \"{o.Title}\" and mark it done with a note on what was done.",
+        };
         var why = audience switch
         {
             ReminderAudience.Escalation => $"You are told as {escalationReason ?? "the escalation contact"}. Perennial tells you again every week while it stays open.",
             ReminderAudience.OwnerCopy => $"It is yours in {o.OrganisationName}. Perennial tells you and the escalation contact again every week while it stays open.",
-            _ => o.IsCheck
-                ? $"You receive this because the effectiveness check of {o.NonconformityReference} in {o.OrganisationName} is yours to do."
-                : $"You receive this because you own this corrective action in {o.OrganisationName}.",
+            _ => o.Kind switch
+            {
+                ObligationKind.EffectivenessCheck => $"You receive this because the effectiveness check of {o.RecordReference} in {o.OrganisationName} is yours to do.",
+                ObligationKind.ReviewDecision => $"You receive this because you own this management review decision in {o.OrganisationName}.",
+                ObligationKind.ReviewMeeting => $"You receive this because you chair or attend this management review in {o.OrganisationName}.",
+                _ => $"You receive this because you own this corrective action in {o.OrganisationName}.",
+            },
         };
-        var link = links.Page($"o/{Uri.EscapeDataString(o.OrganisationSlug)}/nonconformities/{o.NonconformityId}");
+        var link = links.Page(o.Page);
+        var noun = o.RecordNoun;
         var text = new StringBuilder();
         text.Append(Culture, $"Hello {recipientName},\n\n{opening}\n\n");
-        text.Append(Culture, $"Nonconformity: {o.NonconformityReference} {o.NonconformityTitle}\n\n");
+        text.Append(Culture, $"{char.ToUpperInvariant(noun[0])}{noun[1..]}: {o.RecordReference} {o.RecordTitle}\n\n");
         text.Append("What to do:\n").Append(task).Append("\n\n");
-        text.Append(Culture, $"Open the nonconformity: {link}\n\n");
+        text.Append(Culture, $"Open the {noun}: {link}\n\n");
         text.Append(why).Append('\n');
 
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html><body>");
         html.Append(Culture, $"<p>Hello {H(recipientName)},</p><p>{H(opening)}</p>");
-        html.Append(Culture, $"<p>Nonconformity: {H(o.NonconformityReference)} {H(o.NonconformityTitle)}</p>");
+        html.Append(Culture, $"<p>{char.ToUpperInvariant(noun[0])}{noun[1..]}: {H(o.RecordReference)} {H(o.RecordTitle)}</p>");
         html.Append(Culture, $"<h3>What to do</h3><p>{H(task)}</p>");
-        html.Append(Culture, $"<p><a href=\"{H(link)}\">Open the nonconformity</a></p>");
+        html.Append(Culture, $"<p><a href=\"{H(link)}\">Open the {noun}</a></p>");
         html.Append(Culture, $"<p><small>{H(why)}</small></p>");
         html.Append("</body></html>");
         return new ComposedEmail(Truncate(subject, OutboxMessage.SubjectMaxLength), text.ToString(), html.ToString());
@@ -202,8 +246,8 @@ public sealed class ReminderMessages(ReminderLinks links)
             _ => $"{(kind.Number == 0 ? "Overdue" : "Still overdue")}: {o.What} ({o.OwnerName}) was due on {LongDate(o.DueDate)}, {Days(today.DayNumber - o.DueDate.DayNumber)} late."
                 + (escalatedTo is null ? "" : $" Escalated to {escalatedTo}."),
         };
-        var link = links.Page($"o/{Uri.EscapeDataString(o.OrganisationSlug)}/nonconformities/{o.NonconformityId}");
-        var open = channel == OutboxChannel.Slack ? $"<{link}|Open the nonconformity>" : $"[Open the nonconformity]({link})";
+        var link = links.Page(o.Page);
+        var open = channel == OutboxChannel.Slack ? $"<{link}|Open the {o.RecordNoun}>" : $"[Open the {o.RecordNoun}]({link})";
         return (Truncate(headline, OutboxMessage.SubjectMaxLength), $"{headline}\n{open}");
     }
 

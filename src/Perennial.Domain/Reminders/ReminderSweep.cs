@@ -27,6 +27,9 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
     /// <summary>Days before its date that a corrective action or effectiveness check is first reminded of.</summary>
     private static readonly int[] ObligationLeadDays = [7];
 
+    /// <summary>A management review is announced two weeks and one day ahead.</summary>
+    private static readonly int[] ReviewLeadDays = [14, 1];
+
     public async Task<SweepResult> RunAsync(DateTimeOffset now, CancellationToken ct)
     {
         var raised = await nonconformities.RaiseForMissedAsync(now, ct);
@@ -61,7 +64,11 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
         List<int> ReminderLeadDays, string TimeZone, Guid OwnerUserId, Guid? DeputyUserId, Guid? EscalationUserId);
 
     /// <summary>An open corrective action, or the pending effectiveness check of a round (Id is the round's).</summary>
-    private sealed record Obligation(Guid Id, Guid OrganisationId, Guid NonconformityId, bool IsCheck, string Title, string NonconformityReference, string NonconformityTitle, DateOnly DueOn, Guid? OwnerUserId);
+    private sealed record Obligation(Guid Id, Guid OrganisationId, Guid RecordId, ObligationKind Kind, string Title, string RecordReference, string RecordTitle, DateOnly DueOn, Guid? OwnerUserId)
+    {
+        /// <summary>People told before and on the day beside the owner (a review's attendees).</summary>
+        public IReadOnlyList<Guid> Also { get; init; } = [];
+    }
 
     private sealed record MemberFacts(Guid OrganisationId, Guid UserId, OrgRole Role, DateOnly? ExpiresOn, Guid? ManagerUserId, bool MuteEmail, bool WeeklyDigest);
 
@@ -100,9 +107,10 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
     }
 
     /// <summary>
-    /// Open corrective actions and pending effectiveness checks whose first reminder day has come. The
-    /// check is for the nonconformity's owner unless they own one of the round's actions; then (or
-    /// when it has no owner) it goes to the ISMS managers who own none.
+    /// Open corrective actions, pending effectiveness checks, open management review decisions and
+    /// scheduled management reviews whose first reminder day has come. The check is for the
+    /// nonconformity's owner unless they own one of the round's actions; then (or when it has no owner)
+    /// it goes to the ISMS managers who own none. A review is the chair's, its attendees told beside them.
     /// </summary>
     private async Task<List<Obligation>> LoadObligationsAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -111,7 +119,7 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
                 from a in db.CorrectiveActions.AsNoTracking()
                 join n in db.Nonconformities on a.NonconformityId equals n.Id
                 where a.Status == CorrectiveActionStatus.Open && n.Status != NonconformityStatus.Closed && a.DueOn <= until
-                select new Obligation(a.Id, a.OrganisationId, n.Id, false, a.Title, n.Reference, n.Title, a.DueOn, a.OwnerUserId))
+                select new Obligation(a.Id, a.OrganisationId, n.Id, ObligationKind.CorrectiveAction, a.Title, n.Reference, n.Title, a.DueOn, a.OwnerUserId))
             .ToListAsync(ct);
         var checks = await (
                 from r in db.NonconformityRounds.AsNoTracking()
@@ -129,10 +137,25 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
             {
                 var owners = actionOwners.Where(a => a.NonconformityId == c.NonconformityId && a.Round == c.Number).Select(a => a.OwnerUserId).ToHashSet();
                 var checker = c.OwnerUserId is Guid owner && !owners.Contains(owner) ? owner : (Guid?)null;
-                obligations.Add(new Obligation(c.Id, c.OrganisationId, c.NonconformityId, true, $"Round {c.Number}", c.Reference, c.Title, c.Due, checker));
+                obligations.Add(new Obligation(c.Id, c.OrganisationId, c.NonconformityId, ObligationKind.EffectivenessCheck, $"Round {c.Number}", c.Reference, c.Title, c.Due, checker));
             }
         }
 
+        var decisions = await (
+                from d in db.ReviewDecisions.AsNoTracking()
+                join r in db.ManagementReviews on d.ReviewId equals r.Id
+                where d.Status == ManagementReviews.DecisionStatus.Open && d.DueOn <= until
+                select new Obligation(d.Id, d.OrganisationId, r.Id, ObligationKind.ReviewDecision, d.Title, r.Reference, r.Title, d.DueOn, d.OwnerUserId))
+            .ToListAsync(ct);
+        obligations.AddRange(decisions);
+        var reviewUntil = DateOnly.FromDateTime(now.UtcDateTime).AddDays(ReviewLeadDays.Max() + 1);
+        var reviews = await db.ManagementReviews.AsNoTracking().Include(r => r.Attendees)
+            .Where(r => r.Status == ManagementReviews.ReviewStatus.Scheduled && r.ScheduledOn <= reviewUntil)
+            .ToListAsync(ct);
+        obligations.AddRange(reviews.Select(r => new Obligation(r.Id, r.OrganisationId, r.Id, ObligationKind.ReviewMeeting, r.Title, r.Reference, r.Title, r.ScheduledOn, r.ChairUserId)
+        {
+            Also = [.. r.Attendees.Select(a => a.UserId)],
+        }));
         return obligations;
     }
 
@@ -270,7 +293,7 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
         var today = context.Today("UTC");
         foreach (var obligation in obligations)
         {
-            if (ReminderKinds.Latest(obligation.DueOn, ObligationLeadDays, today) is not { } kind)
+            if (ReminderKinds.Latest(obligation.DueOn, obligation.Kind == ObligationKind.ReviewMeeting ? ReviewLeadDays : ObligationLeadDays, today) is not { } kind)
             {
                 continue;
             }
@@ -278,8 +301,8 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
             var org = obligation.OrganisationId;
             var (slug, orgName) = context.Organisations.GetValueOrDefault(org);
             var responsible = obligation.OwnerUserId is Guid owner ? [owner] : Managers(context, org);
-            var facts = new ObligationFacts(obligation.NonconformityId, slug ?? "", orgName ?? "", obligation.IsCheck, obligation.Title,
-                obligation.NonconformityReference, obligation.NonconformityTitle, obligation.DueOn,
+            var facts = new ObligationFacts(obligation.RecordId, slug ?? "", orgName ?? "", obligation.Kind, obligation.Title,
+                obligation.RecordReference, obligation.RecordTitle, obligation.DueOn,
                 obligation.OwnerUserId is Guid named ? Name(context, named) : "the ISMS managers");
             var kindName = facts.KindPrefix + kind.Name;
             var keyStem = string.Create(CultureInfo.InvariantCulture, $"{facts.KindPrefix}{obligation.Id:N}:{obligation.DueOn:yyyyMMdd}:{kind.Name}");
@@ -300,7 +323,7 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
             }
             else
             {
-                foreach (var person in responsible.Where(p => context.Member(org, p)?.MuteEmail != true))
+                foreach (var person in responsible.Concat(obligation.Also.Where(a => !responsible.Contains(a) && context.IsCurrentMember(org, a))).Where(p => context.Member(org, p)?.MuteEmail != true))
                 {
                     AddObligationEmail(context, intents, org, keyStem, kindName, facts, kind, today, person, ReminderAudience.Owner, null, null);
                 }

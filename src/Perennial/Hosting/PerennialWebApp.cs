@@ -19,6 +19,8 @@ using Perennial.Frameworks.Oscal;
 using Perennial.Health;
 using Perennial.Improvements;
 using Perennial.InternalAudits;
+using Perennial.ManagementReviews;
+using Perennial.Measurement;
 using Perennial.Nonconformities;
 using Perennial.OrganisationContext;
 using Perennial.Organisations;
@@ -133,6 +135,8 @@ public static class PerennialWebApp
         api.MapInternalAuditsApi();
         api.MapImprovementsApi();
         api.MapContextApi();
+        api.MapMeasuresApi();
+        api.MapManagementReviewsApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();

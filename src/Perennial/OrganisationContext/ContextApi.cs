@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
 using Perennial.Common;
 using Perennial.Data;
@@ -75,7 +74,7 @@ public static class ContextApi
         };
         var ownerId = owner is null ? (Guid?)null : await activities.ResolveMemberAsync(currentOrg.Id, owner, "owner", ct);
         var rows = await register.ListAsync(currentOrg.Id, new ContextQuery(wantedKind, wantedStatus, ownerId, due == true, q), PagingApi.Read(page, pageSize), ct);
-        var people = await PeopleAsync(db, rows.Items.Select(e => e.OwnerUserId), ct);
+        var people = await People.ByIdAsync(db, rows.Items.Select(e => e.OwnerUserId), ct);
         var today = Today(time);
         return TypedResults.Ok(rows.ToDto(e => Dto(e, people, today)));
     }
@@ -148,17 +147,11 @@ public static class ContextApi
     private static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     private static async Task<ContextEntryDto> DtoAsync(ContextEntry entry, PerennialDbContext db, TimeProvider time, CancellationToken ct) =>
-        Dto(entry, await PeopleAsync(db, [entry.OwnerUserId], ct), Today(time));
+        Dto(entry, await People.ByIdAsync(db, [entry.OwnerUserId], ct), Today(time));
 
     private static ContextEntryDto Dto(ContextEntry e, Dictionary<Guid, PersonDto> people, DateOnly today) => new(
         e.Id, e.Reference, ContextNames.Name(e.Kind), e.Title, e.Description, e.Category, e.ClimateChange, e.Relevant,
         people.GetValueOrDefault(e.OwnerUserId), e.ReviewIntervalMonths, e.LastReviewedOn, e.NextReviewOn,
         e.Status == ContextStatus.Active && e.NextReviewOn <= today, e.Status == ContextStatus.Active ? "active" : "retired", e.Revision,
         e.CreatedAt, e.UpdatedAt, [.. e.Requirements.OrderBy(r => r.SortOrder).Select(r => new RequirementDto(r.Text, r.Addressed, r.How))]);
-
-    private static async Task<Dictionary<Guid, PersonDto>> PeopleAsync(PerennialDbContext db, IEnumerable<Guid> ids, CancellationToken ct)
-    {
-        var wanted = ids.Distinct().ToList();
-        return await db.Users.AsNoTracking().Where(u => wanted.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => new PersonDto(u.Id, u.Email, u.DisplayName), ct);
-    }
 }
