@@ -81,37 +81,28 @@ public sealed class InternalAuditReport(PerennialDbContext db)
             main.Document = new Document(body);
             static string D(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "–";
 
-            body.Append(Heading($"Internal audit report {model.Reference}: {model.Title}", 32));
-            body.Append(Para(model.OrganisationName));
-            body.Append(Para($"Planned {D(model.PlannedStart)} to {D(model.PlannedEnd)}; period audited {D(model.PeriodFrom)} to {D(model.PeriodTo)}."));
-            body.Append(Para($"Lead auditor: {model.LeadAuditor}{(model.Auditors.Count == 0 ? "" : $"; auditors: {string.Join(", ", model.Auditors)}")}."));
+            body.Append(WordDocuments.Heading($"Internal audit report {model.Reference}: {model.Title}", 32));
+            body.Append(WordDocuments.Para(model.OrganisationName));
+            body.Append(WordDocuments.Para($"Planned {D(model.PlannedStart)} to {D(model.PlannedEnd)}; period audited {D(model.PeriodFrom)} to {D(model.PeriodTo)}."));
+            body.Append(WordDocuments.Para($"Lead auditor: {model.LeadAuditor}{(model.Auditors.Count == 0 ? "" : $"; auditors: {string.Join(", ", model.Auditors)}")}."));
             if (model.Criteria is not null)
             {
-                body.Append(Para($"Criteria: {model.Criteria}"));
+                body.Append(WordDocuments.Para($"Criteria: {model.Criteria}"));
             }
 
             if (model.Units.Count > 0)
             {
-                body.Append(Para($"Units and processes: {string.Join(", ", model.Units)}"));
+                body.Append(WordDocuments.Para($"Units and processes: {string.Join(", ", model.Units)}"));
             }
 
-            body.Append(Heading("Summary", 26));
-            body.Append(Para(model.Summary.Count == 0 ? "No results recorded." : string.Join("; ", model.Summary.Select(s => $"{s.Result}: {s.Count}"))));
-            body.Append(Heading("Results", 26));
-            var table = new DocumentFormat.OpenXml.Wordprocessing.Table(new TableProperties(
-                new TableBorders(
-                    new TopBorder { Val = BorderValues.Single, Size = 4 }, new BottomBorder { Val = BorderValues.Single, Size = 4 },
-                    new LeftBorder { Val = BorderValues.Single, Size = 4 }, new RightBorder { Val = BorderValues.Single, Size = 4 },
-                    new InsideHorizontalBorder { Val = BorderValues.Single, Size = 4 }, new InsideVerticalBorder { Val = BorderValues.Single, Size = 4 })));
-            table.Append(Row(true, "Item", "Result", "Notes", "Sample", "Raised"));
-            foreach (var line in model.Lines)
-            {
-                table.Append(Row(false, $"{line.Identifier} {line.Title}", line.Result, line.Notes ?? "", line.Sample ?? "", line.Raised ?? ""));
-            }
-
+            body.Append(WordDocuments.Heading("Summary", 26));
+            body.Append(WordDocuments.Para(model.Summary.Count == 0 ? "No results recorded." : string.Join("; ", model.Summary.Select(s => $"{s.Result}: {s.Count}"))));
+            body.Append(WordDocuments.Heading("Results", 26));
+            var table = WordDocuments.Table(["Item", "Result", "Notes", "Sample", "Raised"],
+                model.Lines.Select(line => (IReadOnlyList<string>)[$"{line.Identifier} {line.Title}", line.Result, line.Notes ?? "", line.Sample ?? "", line.Raised ?? ""]));
             body.Append(table);
-            body.Append(Heading("Sign-off", 26));
-            body.Append(Para(model.SignedOffAt is { } at
+            body.Append(WordDocuments.Heading("Sign-off", 26));
+            body.Append(WordDocuments.Para(model.SignedOffAt is { } at
                 ? $"Signed off by {model.SignedOffBy} on {at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. The results above are final."
                 : "Not signed off yet: this is a draft."));
             main.Document.Save();
@@ -119,12 +110,4 @@ public sealed class InternalAuditReport(PerennialDbContext db)
 
         return stream.ToArray();
     }
-
-    private static Paragraph Heading(string text, int halfPoints) =>
-        new(new Run(new RunProperties(new Bold(), new FontSize { Val = halfPoints.ToString(CultureInfo.InvariantCulture) }), new Text(text)));
-
-    private static Paragraph Para(string text) => new(new Run(new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
-
-    private static DocumentFormat.OpenXml.Wordprocessing.TableRow Row(bool header, params string[] cells) =>
-        new(cells.Select(c => new TableCell(new Paragraph(new Run(header ? new RunProperties(new Bold()) : new RunProperties(), new Text(c) { Space = SpaceProcessingModeValues.Preserve })))));
 }

@@ -4,13 +4,14 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
 using Perennial.Common;
+using static Perennial.Common.WordDocuments;
 
 namespace Perennial.ManagementReviews;
 
 /// <summary>The pack and minutes as a Word document for management, and the figures as a workbook.</summary>
 public static class ReviewPackExport
 {
-    public const string DocxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    public const string DocxType = WordDocuments.DocxType;
 
     public static byte[] Docx(ReviewPackModel pack, ReviewDetail detail)
     {
@@ -37,12 +38,12 @@ public static class ReviewPackExport
                 body.Append(Para(section.Summary));
                 if (section.Records.Count > 0)
                 {
-                    body.Append(Table(["Record", "Title", "Status", "Detail"], section.Records.Select(r => new[] { r.Reference, r.Title, r.Status ?? "", r.Detail ?? "" })));
+                    body.Append(Table(["Record", "Title", "Status", "Detail"], section.Records.Select(r => (IReadOnlyList<string>)[r.Reference, r.Title, r.Status ?? "", r.Detail ?? ""])));
                 }
 
                 if (minutes.TryGetValue(section.Input, out var text))
                 {
-                    body.Append(Para("Minutes: " + text, bold: false, italic: true));
+                    body.Append(Para("Minutes: " + text, italic: true));
                 }
             }
 
@@ -59,11 +60,11 @@ public static class ReviewPackExport
             }
             else
             {
-                body.Append(Table(["Decision", "Kind", "Owner", "Due", "Status"], detail.Decisions.Select(d => new[]
-                {
+                body.Append(Table(["Decision", "Kind", "Owner", "Due", "Status"], detail.Decisions.Select(d => (IReadOnlyList<string>)
+                [
                     $"{d.Decision.Reference} {d.Decision.Title}", ReviewNames.Label(d.Decision.Kind), d.OwnerName,
                     d.Decision.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Overdue ? "overdue" : ReviewNames.Name(d.Decision.Status),
-                })));
+                ])));
             }
 
             main.Document.Save();
@@ -122,42 +123,4 @@ public static class ReviewPackExport
     }
 
     private static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
-
-    private static Paragraph Heading(string text, int halfPoints) =>
-        new(new Run(new RunProperties(new Bold(), new FontSize { Val = halfPoints.ToString(CultureInfo.InvariantCulture) }), new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
-
-    private static Paragraph Para(string text, bool bold = false, bool italic = false)
-    {
-        var properties = new RunProperties();
-        if (bold)
-        {
-            properties.Append(new Bold());
-        }
-
-        if (italic)
-        {
-            properties.Append(new Italic());
-        }
-
-        return new Paragraph(new Run(properties, new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
-    }
-
-    private static DocumentFormat.OpenXml.Wordprocessing.Table Table(string[] header, IEnumerable<string[]> rows)
-    {
-        var table = new DocumentFormat.OpenXml.Wordprocessing.Table(new TableProperties(
-            new TableBorders(
-                new TopBorder { Val = BorderValues.Single, Size = 4 }, new BottomBorder { Val = BorderValues.Single, Size = 4 },
-                new LeftBorder { Val = BorderValues.Single, Size = 4 }, new RightBorder { Val = BorderValues.Single, Size = 4 },
-                new InsideHorizontalBorder { Val = BorderValues.Single, Size = 4 }, new InsideVerticalBorder { Val = BorderValues.Single, Size = 4 })));
-        table.Append(Row(true, header));
-        foreach (var cells in rows)
-        {
-            table.Append(Row(false, cells));
-        }
-
-        return table;
-    }
-
-    private static DocumentFormat.OpenXml.Wordprocessing.TableRow Row(bool header, string[] cells) =>
-        new(cells.Select(c => new TableCell(new Paragraph(new Run(header ? new RunProperties(new Bold()) : new RunProperties(), new Text(c) { Space = SpaceProcessingModeValues.Preserve })))));
 }

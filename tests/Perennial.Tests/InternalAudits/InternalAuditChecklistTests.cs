@@ -179,6 +179,7 @@ public abstract class InternalAuditChecklistTests(DatabaseProvider provider) : I
         Assert.Equal("IA-001-report.docx", report.GetProperty("fileName").GetString());
         using (var docx = DocumentFormat.OpenXml.Packaging.WordprocessingDocument.Open(new MemoryStream(bytes), false))
         {
+            Assert.Empty(new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(docx).Select(e => $"{e.Path?.XPath}: {e.Description}"));
             var text = docx.MainDocumentPart!.Document.Body!.InnerText;
             Assert.Contains("Internal audit report IA-001: Access control", text, StringComparison.Ordinal);
             Assert.Contains("Major nonconformity", text, StringComparison.Ordinal);
