@@ -18,6 +18,9 @@ public enum AgendaGroup
     Evidence = 3,
     Nonconformities = 4,
     PastDeadline = 5,
+
+    /// <summary>Open decisions of management reviews not yet due soon, and the next review.</summary>
+    ManagementReview = 6,
 }
 
 /// <summary>
@@ -62,6 +65,7 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
         await AddEvidenceAsync(organisationId, today, items, ct);
         await AddNonconformitiesAsync(organisationId, today, items, ct);
         await AddFindingsAsync(organisationId, today, items, ct);
+        await AddManagementReviewsAsync(organisationId, today, items, ct);
         var ordered = items
             .OrderBy(i => i.Group)
             .ThenBy(i => i.Due ?? DateOnly.MaxValue)
@@ -177,6 +181,41 @@ public sealed class AgendaService(PerennialDbContext db, TimeProvider time, Evid
                 overdue ? AgendaGroup.Overdue : AgendaGroup.DueSoon, "context-review", e.Reference, e.Title,
                 overdue ? $"context review due {Day(e.NextReviewOn)}, {Late(today, e.NextReviewOn)}" : "context review due today",
                 e.NextReviewOn, $"context/{e.Id}", e.OwnerUserId, Name(names, e.OwnerUserId), People(e.OwnerUserId)));
+        }
+    }
+
+    /// <summary>
+    /// Open decisions of management reviews (overdue, due soon, or later under their own heading), for
+    /// their owners; and a scheduled review within <see cref="DueSoonDays"/>, for its chair and attendees.
+    /// </summary>
+    private async Task AddManagementReviewsAsync(Guid organisationId, DateOnly today, List<AgendaItem> items, CancellationToken ct)
+    {
+        var decisions = await (
+                from d in db.ReviewDecisions.AsNoTracking()
+                join r in db.ManagementReviews on d.ReviewId equals r.Id
+                where d.OrganisationId == organisationId && d.Status == ManagementReviews.DecisionStatus.Open
+                select new { d.Reference, d.Title, d.DueOn, d.OwnerUserId, d.ReviewId, ReviewReference = r.Reference })
+            .ToListAsync(ct);
+        var horizon = today.AddDays(DueSoonDays);
+        var reviews = await db.ManagementReviews.AsNoTracking().Include(r => r.Attendees)
+            .Where(r => r.OrganisationId == organisationId && r.Status == ManagementReviews.ReviewStatus.Scheduled && r.ScheduledOn <= horizon)
+            .ToListAsync(ct);
+        var names = await NamesAsync(decisions.Select(d => (Guid?)d.OwnerUserId).Concat(reviews.Select(r => (Guid?)r.ChairUserId)), ct);
+        foreach (var d in decisions)
+        {
+            var group = d.DueOn < today ? AgendaGroup.Overdue : d.DueOn <= horizon ? AgendaGroup.DueSoon : AgendaGroup.ManagementReview;
+            var detail = d.DueOn < today ? $"management review decision ({d.ReviewReference}) due {Day(d.DueOn)}, {Late(today, d.DueOn)}"
+                : $"management review decision ({d.ReviewReference}) due {Day(d.DueOn)}";
+            items.Add(new AgendaItem(group, "review-decision", d.Reference, d.Title, detail, d.DueOn, $"management-reviews/{d.ReviewId}", d.OwnerUserId, Name(names, d.OwnerUserId), People(d.OwnerUserId)));
+        }
+
+        foreach (var r in reviews)
+        {
+            var late = r.ScheduledOn < today;
+            items.Add(new AgendaItem(late ? AgendaGroup.Overdue : AgendaGroup.DueSoon, "management-review", r.Reference, r.Title,
+                late ? $"management review planned {Day(r.ScheduledOn)} and not recorded as held" : $"management review on {Day(r.ScheduledOn)}: read the pack",
+                r.ScheduledOn, $"management-reviews/{r.Id}", r.ChairUserId, Name(names, r.ChairUserId),
+                [.. r.Attendees.Select(a => a.UserId).Prepend(r.ChairUserId).Distinct()]));
         }
     }
 

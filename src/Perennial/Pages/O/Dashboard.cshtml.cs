@@ -39,6 +39,7 @@ public sealed class DashboardModel(
         AgendaGroup.Overdue or AgendaGroup.DueSoon => ("calendar", "the calendar"),
         AgendaGroup.Evidence => ("evidence", "the evidence"),
         AgendaGroup.Nonconformities => ("nonconformities", "all nonconformities"),
+        AgendaGroup.ManagementReview => ("management-reviews", "the management reviews"),
         _ => ("findings/deadlines", "the remediation deadlines"),
     };
 
@@ -48,6 +49,7 @@ public sealed class DashboardModel(
         AgendaGroup.DueSoon => "Due soon",
         AgendaGroup.Evidence => "Evidence missing or stale",
         AgendaGroup.Nonconformities => "Open nonconformities",
+        AgendaGroup.ManagementReview => "Management review actions",
         _ => "Findings past their deadline",
     };
 
