@@ -39,6 +39,8 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
         ("internal-audits", "Internal audits"),
         ("nonconformities", "Nonconformities"),
         ("improvements", "Improvements"),
+        ("measures", "Objectives & measures"),
+        ("management-reviews", "Management reviews"),
         ("changes", "Changes"),
         ("settings", "Settings"),
     ];
