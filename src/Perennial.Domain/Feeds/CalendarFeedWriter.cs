@@ -169,25 +169,41 @@ public static class CalendarFeedWriter
         return ev;
     }
 
-    /// <summary>A corrective action's or an effectiveness check's UID: its own id, in a namespace of its own.</summary>
+    /// <summary>An obligation's UID: its own id, in a namespace of its own per kind.</summary>
     public static string Uid(CalendarObligation obligation)
     {
         ArgumentNullException.ThrowIfNull(obligation);
-        return $"{obligation.Id:D}@perennial-{(obligation.IsCheck ? "check" : "action")}";
+        var space = obligation.Kind switch
+        {
+            Reminders.ObligationKind.EffectivenessCheck => "check",
+            Reminders.ObligationKind.ReviewDecision => "decision",
+            Reminders.ObligationKind.ReviewMeeting => "review",
+            Reminders.ObligationKind.ContextReview => "context",
+            _ => "action",
+        };
+        return $"{obligation.Id:D}@perennial-{space}";
     }
 
     private static CalendarEvent ToEvent(CalendarFeedContent feed, CalendarObligation o)
     {
-        var url = PageUrl(feed.PublicUrl, feed.OrganisationSlug, $"nonconformities/{o.NonconformityId:D}");
+        var url = PageUrl(feed.PublicUrl, feed.OrganisationSlug, o.Path);
         var text = new StringBuilder();
-        text.Append(o.IsCheck ? "Effectiveness check of " : "Corrective action for ").Append(o.NonconformityReference).Append(' ').Append(o.NonconformityTitle).Append('\n');
-        text.Append("Due: ").Append(o.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n');
-        text.Append(o.IsCheck ? "Checked by: " : "Owner: ").Append(o.OwnerName is null ? (o.IsCheck ? "an ISMS manager who owns none of its actions" : "unassigned") : Person(o.OwnerName, o.OwnerEmail)).Append('\n');
+        text.Append(o.Kind switch
+        {
+            Reminders.ObligationKind.EffectivenessCheck => "Effectiveness check of ",
+            Reminders.ObligationKind.ReviewDecision => "Decision of management review ",
+            Reminders.ObligationKind.ReviewMeeting => "Management review ",
+            Reminders.ObligationKind.ContextReview => "Review of context entry ",
+            _ => "Corrective action for ",
+        }).Append(o.RecordReference).Append(' ').Append(o.RecordTitle).Append('\n');
+        text.Append(o.Kind == Reminders.ObligationKind.ReviewMeeting ? "On: " : "Due: ").Append(o.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n');
+        text.Append(o.IsCheck ? "Checked by: " : o.Kind == Reminders.ObligationKind.ReviewMeeting ? "Chair: " : "Owner: ")
+            .Append(o.OwnerName is null ? (o.IsCheck ? "an ISMS manager who owns none of its actions" : "unassigned") : Person(o.OwnerName, o.OwnerEmail)).Append('\n');
         text.Append('\n').Append("Open in Perennial: ").Append(url.AbsoluteUri);
         var ev = new CalendarEvent
         {
             Uid = Uid(o),
-            Summary = $"[{o.NonconformityReference}] {o.Title}",
+            Summary = $"[{o.RecordReference}] {o.Title}",
             Description = text.ToString(),
             Url = url,
             DtStamp = Utc(o.Stamp),
@@ -200,7 +216,7 @@ public static class CalendarFeedWriter
         ev.Alarms.Add(new Alarm
         {
             Action = AlarmAction.Display,
-            Description = $"{o.NonconformityReference}: {o.Title} is due in a week.",
+            Description = $"{o.RecordReference}: {o.Title} is due in a week.",
             Trigger = new Trigger(Ical.Net.DataTypes.Duration.FromDays(-7)),
         });
         return ev;

@@ -32,6 +32,9 @@ public enum ObligationKind
 
     /// <summary>A scheduled management review: its chair holds it, its attendees are told beside them.</summary>
     ReviewMeeting = 4,
+
+    /// <summary>The periodic review of a context-register entry by its owner (on the calendar; the dashboard lists it when due).</summary>
+    ContextReview = 5,
 }
 
 /// <summary>

@@ -219,6 +219,53 @@ public abstract class ManagementReviewPackTests(DatabaseProvider provider) : IAs
         Assert.Contains(svg.Root.Elements(ns + "text"), t => t.Value == "target 5");
     }
 
+    [Fact]
+    public async Task Reviews_decisions_and_context_reviews_are_dated_items_in_the_feeds_and_on_the_month_view()
+    {
+        var today = DateOnly.FromDateTime(app.Time.GetUtcNow().UtcDateTime);
+        var review = await PostAsync(Base, new { title = "Spring review", scheduledOn = today.AddDays(10).ToString("yyyy-MM-dd"), chairEmail = "maya@acme.test", attendeeEmails = (string[])["ana@acme.test"] });
+        var reviewId = review.GetProperty("id").GetGuid();
+        var decision = await PostAsync($"{Base}/{reviewId}/decisions", new { kind = "resources", title = "Hire a second admin", ownerEmail = "ana@acme.test", dueOn = today.AddDays(20).ToString("yyyy-MM-dd") });
+        var entry = await ContextAsync(new { kind = "internal-issue", title = "Key-person risk", ownerEmail = "ana@acme.test", reviewIntervalMonths = 1 });
+
+        async Task<List<string>> EventsAsync(HttpClient client, string scope)
+        {
+            var created = await client.PostAsJsonAsync("/api/v1/orgs/acme/calendar-feeds", new { scope });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var url = new Uri((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!);
+            using var anonymous = app.CreateClient();
+            var feed = (await anonymous.GetStringAsync(url.PathAndQuery)).Replace("\r\n ", "", StringComparison.Ordinal);
+            return [.. feed.Split("BEGIN:VEVENT").Skip(1).Select(e => e[..e.IndexOf("END:VEVENT", StringComparison.Ordinal)])];
+        }
+
+        // Ana attends the review, owns the decision and the entry: all three are all-day events in her feed, each linking to its page.
+        var anas = await EventsAsync(ana, "personal");
+        var meeting = Assert.Single(anas, e => e.Contains($"UID:{reviewId:D}@perennial-review", StringComparison.Ordinal));
+        Assert.Contains("SUMMARY:[MR-001] Management review: Spring review", meeting, StringComparison.Ordinal);
+        Assert.Contains($"DTSTART;VALUE=DATE:{today.AddDays(10):yyyyMMdd}", meeting, StringComparison.Ordinal);
+        Assert.Contains($"/o/acme/management-reviews/{reviewId:D}", meeting, StringComparison.Ordinal);
+        var action = Assert.Single(anas, e => e.Contains($"UID:{decision.GetProperty("id").GetGuid():D}@perennial-decision", StringComparison.Ordinal));
+        Assert.Contains($"DTSTART;VALUE=DATE:{today.AddDays(20):yyyyMMdd}", action, StringComparison.Ordinal);
+        var context = Assert.Single(anas, e => e.Contains($"UID:{entry:D}@perennial-context", StringComparison.Ordinal));
+        Assert.Contains($"DTSTART;VALUE=DATE:{today.AddMonths(1):yyyyMMdd}", context, StringComparison.Ordinal);
+        Assert.Contains($"/o/acme/context/{entry:D}", context, StringComparison.Ordinal);
+
+        // The chair's feed has the review but not Ana's decision; the organisation feed has all three.
+        var chairs = await EventsAsync(manager, "personal");
+        Assert.Contains(chairs, e => e.Contains("@perennial-review", StringComparison.Ordinal));
+        Assert.DoesNotContain(chairs, e => e.Contains("@perennial-decision", StringComparison.Ordinal));
+        Assert.Equal(3, (await EventsAsync(manager, "organisation")).Count(e => e.Contains("@perennial-review", StringComparison.Ordinal) || e.Contains("@perennial-decision", StringComparison.Ordinal) || e.Contains("@perennial-context", StringComparison.Ordinal)));
+
+        // The month view shows the review on its day.
+        var browser = await app.SignInAsync("maya@acme.test");
+        var day = today.AddDays(10);
+        var month = await browser.GetStringAsync($"/o/acme/calendar/month?month={day:yyyy-MM}");
+        var cell = month[month.IndexOf($"id=\"d-{day:yyyy-MM-dd}\"", StringComparison.Ordinal)..];
+        cell = cell[..cell.IndexOf("</td>", StringComparison.Ordinal)];
+        Assert.Contains($"href=\"/o/acme/management-reviews/{reviewId}\"", cell, StringComparison.Ordinal);
+        Assert.Contains("MR-001 Management review: Spring review", cell, StringComparison.Ordinal);
+    }
+
     private static JsonElement Section(JsonElement pack, string input) =>
         pack.GetProperty("sections").EnumerateArray().Concat(pack.GetProperty("also").EnumerateArray()).Single(s => s.GetProperty("input").GetString() == input);
 
