@@ -14,7 +14,7 @@ public sealed record NonconformityActor(Guid UserId, string Name, OrgRole Role)
 
 public sealed record RaiseNonconformity(
     string? Title, string? Description, NonconformitySeverity Severity, NonconformitySource Source, string? Identifier,
-    Guid? OwnerUserId, DateOnly? DueOn, IReadOnlyList<Guid>? RiskIds = null);
+    Guid? OwnerUserId, DateOnly? DueOn, IReadOnlyList<Guid>? RiskIds = null, Guid? IncidentId = null);
 
 public sealed record Why(string Question, string Because);
 
@@ -65,6 +65,11 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
             }
         }
 
+        if (input.IncidentId is { } incident && !await db.Incidents.AnyAsync(i => i.OrganisationId == organisationId && i.Id == incident, ct))
+        {
+            throw UseCaseException.Invalid("incidentId", "The incident must be one of this organisation's incidents.");
+        }
+
         // Joins the caller's transaction when there is one (an audit result raises its nonconformity in its own).
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         await db.LockAsync($"nonconformities:{organisationId}", ct);
@@ -83,6 +88,7 @@ public sealed class NonconformityWorkflow(PerennialDbContext db, TimeProvider ti
             RaisedByName = actor.Name,
             RaisedAt = time.GetUtcNow(),
             DueOn = input.DueOn,
+            IncidentId = input.IncidentId,
         };
         nc.Rounds.Add(NewRound(nc, 1));
         nc.Risks.AddRange(riskIds.Select(r => new NonconformityRisk { NonconformityId = nc.Id, RiskId = r }));

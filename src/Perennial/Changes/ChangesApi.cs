@@ -61,7 +61,28 @@ public sealed record IncidentRequest(
     [property: Required] DateOnly? Date,
     [property: Required, StringLength(IncidentService.TitleMax)] string Title,
     [property: Required] string Severity,
-    IReadOnlyList<Guid>? AssetIds);
+    IReadOnlyList<Guid>? AssetIds,
+    [property: StringLength(Incidents.Incident.TextMaxLength)] string? Description = null,
+    IReadOnlyList<Guid>? ControlIds = null);
+
+public sealed record IncidentEventRequest(DateTimeOffset? At, [property: Required, StringLength(Incidents.IncidentEvent.TextMaxLength)] string? Text);
+
+public sealed record IncidentResolveRequest(DateOnly? ResolvedOn, [property: Required, StringLength(Incidents.Incident.TextMaxLength)] string? LessonsLearned);
+
+public sealed record IncidentNonconformityRequest(
+    [property: Required, StringLength(Nonconformities.Nonconformity.TitleMaxLength)] string? Title,
+    [property: StringLength(Nonconformities.Nonconformity.TextMaxLength)] string? Description,
+    string? Severity,
+    string? OwnerEmail);
+
+public sealed record IncidentEventDto(DateTimeOffset At, string Text, string Author, DateTimeOffset RecordedAt);
+
+public sealed record IncidentLinkDto(Guid Id, string Reference, string Title, string? Status);
+
+public sealed record IncidentDetailDto(
+    Guid Id, string Reference, DateOnly Date, string Title, string? Description, string Severity, string Status, DateOnly? ResolvedOn, string? LessonsLearned,
+    IReadOnlyList<IncidentLinkDto> Assets, IReadOnlyList<IncidentLinkDto> Controls, IReadOnlyList<IncidentEventDto> Timeline, IReadOnlyList<IncidentLinkDto> Nonconformities,
+    int ReviewsBroughtForward, DateTimeOffset CreatedAt);
 
 public sealed record IncidentDto(
     Guid Id, string Reference, DateOnly Date, string Title, string Severity, IReadOnlyList<Guid> AssetIds, IReadOnlyList<string> Assets,
@@ -99,7 +120,12 @@ public static class ChangesApi
         var incidents = api.MapGroup("/orgs/{org}/incidents").WithTags("Changes");
         incidents.MapGet("/", Incidents).WithAccess(Access.OrgAuditor).WithSummary("Incidents, most recent first");
         incidents.MapPost("/", RecordIncident).WithAccess(Access.OrgContributor)
-            .WithSummary("Record an incident; the reviews of the open risks on its assets are brought forward");
+            .WithSummary("Record an incident (date, title, severity, description, assetIds, controlIds); the reviews of the open risks on its assets are brought forward");
+        incidents.MapGet("/{id:guid}", Incident).WithAccess(Access.OrgAuditor).WithSummary("One incident with its timeline, assets, controls, lessons learned and the nonconformities raised from it");
+        incidents.MapPost("/{id:guid}/timeline", AddIncidentEvent).WithAccess(Access.OrgContributor).WithSummary("Add a timeline entry (at, text)");
+        incidents.MapPost("/{id:guid}/resolve", ResolveIncident).WithAccess(Access.OrgContributor).WithSummary("Record it resolved (resolvedOn, lessonsLearned)");
+        incidents.MapPost("/{id:guid}/nonconformity", RaiseFromIncident).WithAccess(Access.OrgContributor)
+            .WithSummary("Raise a nonconformity from the incident (title, description, severity minor|major, ownerEmail); it links back to the incident");
         return api;
     }
 
@@ -211,14 +237,56 @@ public static class ChangesApi
         return TypedResults.Ok(rows.ToDto(i => new IncidentDto(i.Id, i.Reference, i.OccurredOn, i.Title, i.Severity.ToName(), i.AssetIds, i.Assets, i.CreatedAt, null)));
     }
 
-    private static async Task<Created<IncidentDto>> RecordIncident(IncidentRequest request, CurrentOrg currentOrg, IncidentService incidents, CancellationToken ct)
+    private static async Task<Created<IncidentDto>> RecordIncident(IncidentRequest request, CurrentOrg currentOrg, CurrentUser user, IncidentService incidents, CancellationToken ct)
     {
         var severity = ChangeNames.TryParseSeverity(request.Severity, out var s) ? s : throw UseCaseException.Invalid("severity", $"severity must be one of {ChangeNames.SeverityNames}.");
-        var recorded = await incidents.RecordAsync(currentOrg.Id, new IncidentInput(request.Date!.Value, request.Title, severity, request.AssetIds), ct);
+        var recorded = await incidents.RecordAsync(currentOrg.Id, new IncidentInput(request.Date!.Value, request.Title, severity, request.AssetIds, request.Description, request.ControlIds), ct, user.DisplayName);
         var i = recorded.Incident;
         var assetIds = i.Assets.Select(a => a.AssetId).ToList();
-        return TypedResults.Created($"/api/v1/orgs/{currentOrg.Slug}/incidents",
+        return TypedResults.Created($"/api/v1/orgs/{currentOrg.Slug}/incidents/{i.Id}",
             new IncidentDto(i.Id, i.Reference, i.OccurredOn, i.Title, i.Severity.ToName(), assetIds, recorded.Assets, i.CreatedAt, recorded.ReviewsBroughtForward));
+    }
+
+    private static async Task<Ok<IncidentDetailDto>> Incident(Guid id, CurrentOrg currentOrg, IncidentService incidents, CancellationToken ct) =>
+        TypedResults.Ok(IncidentDetail(await incidents.GetAsync(currentOrg.Id, id, ct)));
+
+    private static async Task<Created<IncidentEventDto>> AddIncidentEvent(Guid id, IncidentEventRequest request, CurrentOrg currentOrg, CurrentUser user, IncidentService incidents, CancellationToken ct)
+    {
+        var e = await incidents.AddEventAsync(currentOrg.Id, id, request.At, request.Text, user.DisplayName, ct);
+        return TypedResults.Created($"/api/v1/orgs/{currentOrg.Slug}/incidents/{id}", new IncidentEventDto(e.At, e.Text, e.Author, e.RecordedAt));
+    }
+
+    private static async Task<Ok<IncidentDetailDto>> ResolveIncident(Guid id, IncidentResolveRequest request, CurrentOrg currentOrg, CurrentUser user, IncidentService incidents, CancellationToken ct)
+    {
+        await incidents.ResolveAsync(currentOrg.Id, id, request.ResolvedOn, request.LessonsLearned, user.DisplayName, ct);
+        return TypedResults.Ok(IncidentDetail(await incidents.GetAsync(currentOrg.Id, id, ct)));
+    }
+
+    private static async Task<Created<IncidentDetailDto>> RaiseFromIncident(
+        Guid id, IncidentNonconformityRequest request, CurrentOrg currentOrg, CurrentUser user, IncidentService incidents, Nonconformities.NonconformityWorkflow workflow,
+        Activities.ActivityService activities, CancellationToken ct)
+    {
+        var incident = await incidents.GetAsync(currentOrg.Id, id, ct);
+        var severity = (request.Severity ?? "minor").Trim().ToLowerInvariant() switch
+        {
+            "minor" => Nonconformities.NonconformitySeverity.Minor,
+            "major" => Nonconformities.NonconformitySeverity.Major,
+            _ => throw UseCaseException.Invalid("severity", "severity must be minor or major."),
+        };
+        var owner = string.IsNullOrWhiteSpace(request.OwnerEmail) ? (Guid?)null : await activities.ResolveMemberAsync(currentOrg.Id, request.OwnerEmail, "ownerEmail", ct);
+        await workflow.RaiseAsync(currentOrg.Id, new Nonconformities.NonconformityActor(user.RequireId(), user.DisplayName, currentOrg.Role),
+            new Nonconformities.RaiseNonconformity(request.Title, request.Description ?? $"Raised from incident {incident.Incident.Reference}: {incident.Incident.Title}", severity,
+                Nonconformities.NonconformitySource.Incident, null, owner, null, null, id), ct);
+        return TypedResults.Created($"/api/v1/orgs/{currentOrg.Slug}/incidents/{id}", IncidentDetail(await incidents.GetAsync(currentOrg.Id, id, ct)));
+    }
+
+    private static IncidentDetailDto IncidentDetail(IncidentView v)
+    {
+        var i = v.Incident;
+        return new IncidentDetailDto(i.Id, i.Reference, i.OccurredOn, i.Title, i.Description, i.Severity.ToName(), i.Status == IncidentStatus.Resolved ? "resolved" : "open",
+            i.ResolvedOn, i.LessonsLearned, [.. v.Assets.Select(a => new IncidentLinkDto(a.Id, a.Name, a.Name, null))],
+            [.. v.Controls.Select(c => new IncidentLinkDto(c.Id, c.Identifier, c.Title, null))], [.. v.Timeline.Select(e => new IncidentEventDto(e.At, e.Text, e.Author, e.RecordedAt))],
+            [.. v.Nonconformities.Select(n => new IncidentLinkDto(n.Id, n.Reference, n.Title, n.Status))], i.ReviewsBroughtForward, i.CreatedAt);
     }
 
     /// <summary>The webhook's address on this installation, as the caller reached it.</summary>

@@ -84,6 +84,19 @@ public sealed class ChangePagesTests : IAsyncLifetime
         var list = await browser.GetStringAsync("/o/acme/changes/incidents");
         Assert.Contains("IN-001 Phishing mail opened by HR", list, StringComparison.Ordinal);
         Assert.Contains("The reviews of 1 risk(s) on its assets are now due.", list, StringComparison.Ordinal);
+
+        // Its page takes timeline entries and, to resolve it, the lessons learned (refused without them, naming the field).
+        var link = System.Text.RegularExpressions.Regex.Match(list, "href=\"(/o/acme/changes/incidents/[0-9a-f-]{36})\"").Groups[1].Value;
+        Assert.NotEmpty(link);
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.PostFormAsync(browser, link, new Dictionary<string, string> { ["text"] = "Password of the HR account reset" }, "Event")).StatusCode);
+        var missing = await TestApp.PostFormAsync(browser, link, new Dictionary<string, string> { ["resolvedOn"] = "2026-03-02" }, "Resolve");
+        Assert.Equal(HttpStatusCode.OK, missing.StatusCode);
+        Assert.Contains("lessonsLearned is required.", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await TestApp.PostFormAsync(browser, link, new Dictionary<string, string> { ["resolvedOn"] = "2026-03-02", ["lessonsLearned"] = "Phishing drill for HR" }, "Resolve")).StatusCode);
+        var page = await browser.GetStringAsync(link);
+        Assert.Contains("Password of the HR account reset", page, StringComparison.Ordinal);
+        Assert.Contains("Resolved 2026-03-02", page, StringComparison.Ordinal);
+        Assert.Contains("Lessons learned:</strong> Phishing drill for HR", page, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -175,7 +175,9 @@ public abstract class ChangeTests(DatabaseProvider provider) : IAsyncLifetime
             date = "2026-02-27",
             title = "Guest laptop reached the file server",
             severity = "high",
+            description = "A visitor's laptop on the guest network could list the file server's shares.",
             assetIds = new[] { f.Assets["Office Wi-Fi"] },
+            controlIds = new[] { f.Controls["A.5.19"] },
         });
 
         Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
@@ -196,6 +198,31 @@ public abstract class ChangeTests(DatabaseProvider provider) : IAsyncLifetime
 
         var future = await f.Contributor.PostAsJsonAsync("/api/v1/orgs/acme/incidents", new { date = "2026-03-03", title = "Not yet", severity = "low" });
         Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
+
+        // The incident grows a timeline, a nonconformity that links back, and lessons learned once resolved.
+        var id = incident.GetProperty("id").GetGuid();
+        var path = $"/api/v1/orgs/acme/incidents/{id}";
+        Assert.Equal(HttpStatusCode.Created, (await f.Contributor.PostAsJsonAsync($"{path}/timeline", new { at = "2026-02-27T14:30:00Z", text = "Guest network isolated from the office VLAN" })).StatusCode);
+        var tooEarly = await f.Contributor.PostAsJsonAsync($"{path}/timeline", new { at = "2026-01-01T00:00:00Z", text = "Before it happened" });
+        Assert.Equal(HttpStatusCode.BadRequest, tooEarly.StatusCode);
+        Assert.Contains("before the incident occurred", await tooEarly.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await f.Auditor.PostAsJsonAsync($"{path}/timeline", new { text = "Auditors only read" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await f.Contributor.PostAsJsonAsync($"{path}/nonconformity", new { title = "Guest network not segregated", severity = "major" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await f.Contributor.PostAsJsonAsync($"{path}/resolve", new { resolvedOn = "2026-03-01" })).StatusCode);
+        var resolved = await f.Contributor.PostAsJsonAsync($"{path}/resolve", new { resolvedOn = "2026-03-01", lessonsLearned = "Segregate guest networks by default" });
+        Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+
+        var detail = await f.Auditor.GetFromJsonAsync<JsonElement>(path);
+        Assert.Equal(("resolved", "2026-03-01", "Segregate guest networks by default"),
+            (detail.GetProperty("status").GetString(), detail.GetProperty("resolvedOn").GetString(), detail.GetProperty("lessonsLearned").GetString()));
+        Assert.Equal(["Guest network isolated from the office VLAN", "Incident recorded", "Resolved; lessons learned recorded"],
+            detail.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("text").GetString()));
+        Assert.Equal(["A.5.19"], detail.GetProperty("controls").EnumerateArray().Select(c => c.GetProperty("reference").GetString()));
+        var nc = Assert.Single(detail.GetProperty("nonconformities").EnumerateArray());
+        Assert.Equal("Guest network not segregated", nc.GetProperty("title").GetString());
+        var raised = await f.Auditor.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/nonconformities/{nc.GetProperty("id").GetGuid()}");
+        Assert.Equal("incident", raised.GetProperty("source").GetString());
+        Assert.Equal(2, detail.GetProperty("reviewsBroughtForward").GetInt32());
     }
 
     private static async Task<JsonElement> RaiseAsync(HttpClient client, string title, Guid[] assets, Guid[] controls, string? plannedDate)
