@@ -25,7 +25,8 @@ public sealed class DemoSeeder(
     SoaService soa,
     TimeProvider time,
     IAuditActorAccessor actor,
-    Evidence.Storage.IEvidenceStore files)
+    Evidence.Storage.IEvidenceStore files,
+    Evidence.EvidenceService evidence)
 {
     public const string Slug = "demo";
     public const string Name = "Demo: Northwind Analytics";
@@ -78,6 +79,7 @@ public sealed class DemoSeeder(
         await new DemoRiskRegister(db, time, actor).SeedAsync(organisation.Id, ct);
         await new DemoRoutine(db, time, files).SeedAsync(organisation.Id, ct);
         await new DemoProgramme(db, time, files).SeedAsync(organisation.Id, ct);
+        await new DemoReview(db, time, evidence).SeedAsync(organisation.Id, ct);
         return new DemoSignIn(AdminEmail, password);
     }
 

@@ -66,6 +66,9 @@ public sealed class DemoPagesTests(DemoFixture demo) : IClassFixture<DemoFixture
     [InlineData("/o/demo/calendar", "Privileged access review")]
     [InlineData("/o/demo/calendar", "On the external audit dates of the certification cycle")]
     [InlineData("/o/demo/calendar/cycle", "Surveillance audit 1")]
+    [InlineData("/o/demo/measures", "Fewer clicks on phishing")]
+    [InlineData("/o/demo/management-reviews", "Automate the joiners-movers-leavers checklist")]
+    [InlineData("/o/demo/context", "Operational-resilience rules for financial clients")]
     public async Task A_demo_page_renders_its_content(string path, string expected)
     {
         var response = await browser.GetAsync(path);
