@@ -8,14 +8,15 @@ namespace Perennial.Benchmarks;
 /// <summary>Updates the audit programme's generated parts of docs/PERFORMANCE.md (markers <c>benchmark:audits-…</c>).</summary>
 internal static class AuditsReport
 {
-    public static void Write(string path, IReadOnlyList<AuditsResult> results, BenchOptions options)
+    /// <param name="prefix">"audits", or "reviews" for the management review suite on the same dataset.</param>
+    public static void Write(string path, IReadOnlyList<AuditsResult> results, BenchOptions options, string prefix = "audits")
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var text = File.Exists(path) ? File.ReadAllText(path) : "# Performance\n";
-        text = Report.Replace(text, "audits-environment", Environment(options));
+        text = Report.Replace(text, prefix + "-environment", Environment(options));
         foreach (var result in results)
         {
-            text = Report.Replace(text, "audits-" + result.Provider, Section(result, options));
+            text = Report.Replace(text, prefix + "-" + result.Provider, Section(result, options));
         }
 
         File.WriteAllText(path, text.ReplaceLineEndings("\n"));
@@ -55,6 +56,13 @@ internal static class AuditsReport
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture,
             $"Dataset: {z.Cycles} certification cycles, {z.Audits} internal audits ({z.ReportedAudits} reported, {z.ChecklistItems:N0} checklist items, {z.InProgressItems} of them in the audit in progress), {z.Nonconformities:N0} nonconformities ({z.OpenNonconformities:N0} open) with {z.Rounds:N0} rounds and {z.Actions:N0} corrective actions, {z.Activities} activities with {z.Occurrences:N0} occurrences, {z.EvidenceItems:N0} evidence items. Seeded in {r.SeedTime.TotalSeconds:N0} s.");
+        if (r.Reviews is { } g)
+        {
+            s.AppendLine();
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"Grown for the management review: {g.EvidenceItems:N0} evidence items in all, {g.Risks:N0} risks with {g.RiskRevisions:N0} revisions, {g.ContextEntries} context entries with their reviews, {g.MeasureValues:N0} measure values, a review held a year ago with 12 decisions.");
+        }
+
         s.AppendLine();
         s.AppendLine("| What | Request | Rows | Server median (ms) | Server p95 (ms) | Min–max (ms) | Client median (ms) | Target (median) | Result |");
         s.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
@@ -63,7 +71,7 @@ internal static class AuditsReport
             var path = x.Scenario.Path.Replace("|", "\\|", StringComparison.Ordinal);
             var none = double.IsPositiveInfinity(x.Scenario.TargetMs);
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"| {x.Scenario.Name} | `GET {path}` | {(x.Total is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "")} | {Ms(x.Median)} | {Ms(x.P95)} | {Ms(x.Min)}–{Ms(x.Max)} | {Ms(x.ClientMedian)} | {(none ? "none" : string.Create(CultureInfo.InvariantCulture, $"< {x.Scenario.TargetMs:N0} ms"))} | {(none ? "" : x.Passed ? "pass" : "**fail**")} |");
+                $"| {x.Scenario.Name} | `{(path.StartsWith("in-process:", StringComparison.Ordinal) ? path : "GET " + path)}` | {(x.Total is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "")} | {Ms(x.Median)} | {Ms(x.P95)} | {Ms(x.Min)}–{Ms(x.Max)} | {Ms(x.ClientMedian)} | {(none ? "none" : string.Create(CultureInfo.InvariantCulture, $"< {x.Scenario.TargetMs:N0} ms"))} | {(none ? "" : x.Passed ? "pass" : "**fail**")} |");
         }
 
         return s.ToString();

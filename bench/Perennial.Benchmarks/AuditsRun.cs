@@ -14,7 +14,8 @@ using Perennial.Soa;
 namespace Perennial.Benchmarks;
 
 internal sealed record AuditsResult(
-    string Provider, string DatabaseVersion, AuditsSize Size, TimeSpan SeedTime, string LoadBefore, string LoadAfter, IReadOnlyList<ScenarioResult> Scenarios)
+    string Provider, string DatabaseVersion, AuditsSize Size, TimeSpan SeedTime, string LoadBefore, string LoadAfter, IReadOnlyList<ScenarioResult> Scenarios,
+    ReviewsSize? Reviews = null)
 {
     public DateTimeOffset FinishedAt { get; } = TimeProvider.System.GetUtcNow();
     public bool Passed => Scenarios.All(s => s.Passed);
@@ -29,7 +30,11 @@ internal sealed record AuditsResult(
 /// then the coverage matrix, the log's first and filtered pages and that audit's checklist timed
 /// over HTTP.
 /// </summary>
-internal sealed class AuditsRun(BenchOptions options, TextWriter log)
+/// <remarks>
+/// With <c>reviews</c> the same dataset grows into the management review's (<see cref="ReviewsSeeder"/>)
+/// and the run times the review pack and the daily recomputation of the built-in measures instead.
+/// </remarks>
+internal sealed class AuditsRun(BenchOptions options, TextWriter log, bool reviews = false)
 {
     private const string Slug = "audits";
     private const string Password = "Correct-horse-battery-9";
@@ -72,7 +77,10 @@ internal sealed class AuditsRun(BenchOptions options, TextWriter log)
         var evidence = await seeder.SeedEvidenceAsync(ct);
         await log.WriteLineAsync($"  seeded {held.Count} audits' results, {raised.Count} nonconformities from them, {sweep.NonconformitiesRaised} from missed occurrences, {evidence:N0} evidence items");
         var inProgress = await StartFullAuditAsync(services, organisationId, manager, auditors, applicable, today, ct);
+        var growth = reviews ? new ReviewsSeeder(services, organisationId, owners, manager.UserId) : null;
+        var nextReview = growth is null ? Guid.Empty : await growth.SeedAsync(options.Scale, now, m => log.WriteLine($"  seeded {m}"), ct);
         seedClock.Stop();
+        var reviewsSize = growth is null ? null : await growth.CountAsync(ct);
 
         var size = await seeder.CountAsync(inProgress, ct);
         var databaseVersion = await BenchHost.PrepareStatisticsAsync(services, provider, ct);
@@ -85,7 +93,15 @@ internal sealed class AuditsRun(BenchOptions options, TextWriter log)
             using var client = await BenchHost.SignInAsync(new Uri(address), manager.Email, Password, ct);
             var owner = owners[1];
             var api = $"/api/v1/orgs/{Slug}";
-            Scenario[] scenarios =
+            Scenario[] scenarios = reviews
+            ?
+            [
+                new("Review pack API, live", $"{api}/management-reviews/{nextReview}/pack", 500),
+                new("Review page with its pack", $"/o/{Slug}/management-reviews/{nextReview}", double.PositiveInfinity),
+                new("Review pack as DOCX", $"{api}/management-reviews/{nextReview}/pack.docx", double.PositiveInfinity),
+                new("Measures page", $"/o/{Slug}/measures", double.PositiveInfinity),
+            ]
+            :
             [
                 new("Coverage matrix page", $"/o/{Slug}/internal-audits/coverage", 100),
                 new("Coverage API", $"{api}/internal-audits/coverage", 100),
@@ -105,7 +121,12 @@ internal sealed class AuditsRun(BenchOptions options, TextWriter log)
             ];
 
             var loadBefore = BenchHost.LoadAverage();
-            var results = await BenchHost.MeasureAsync(client, timings, scenarios, options, ct);
+            var results = (await BenchHost.MeasureAsync(client, timings, scenarios, options, ct)).ToList();
+            if (reviews)
+            {
+                results.Add(await RecomputeAsync(services, organisationId, today, ct));
+            }
+
             var loadAfter = BenchHost.LoadAverage();
             foreach (var result in results)
             {
@@ -113,12 +134,35 @@ internal sealed class AuditsRun(BenchOptions options, TextWriter log)
                     $"[{database.ProviderName}] {result.Scenario.Name,-30} median {result.Median,7:N1} ms  p95 {result.P95,7:N1} ms  {(double.IsPositiveInfinity(result.Scenario.TargetMs) ? "(no target)" : $"(target {result.Scenario.TargetMs} ms: {(result.Passed ? "pass" : "FAIL")})")}{(result.Total is { } total ? $"  {total:N0} rows" : "")}"));
             }
 
-            return new AuditsResult(database.ProviderName, databaseVersion, size, seedClock.Elapsed, loadBefore, loadAfter, results);
+            return new AuditsResult(database.ProviderName, databaseVersion, size, seedClock.Elapsed, loadBefore, loadAfter, results, reviewsSize);
         }
         finally
         {
             await app.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The daily job's work for one organisation: every built-in measure computed for a day and kept,
+    /// timed in process (it runs in the background, not behind a request), each run in a fresh scope.
+    /// </summary>
+    private async Task<ScenarioResult> RecomputeAsync(IServiceProvider services, Guid organisationId, DateOnly today, CancellationToken ct)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < options.Warmup + options.Requests; i++)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var measures = scope.ServiceProvider.GetRequiredService<Measurement.MeasureService>();
+            var start = Stopwatch.GetTimestamp();
+            await measures.RecomputeAsync(organisationId, today.AddDays(-(i % 7)), ct);
+            var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (i >= options.Warmup)
+            {
+                times.Add(ms);
+            }
+        }
+
+        return new ScenarioResult(new Scenario("Recompute all built-in measures for a day", "in-process: MeasureService.RecomputeAsync", 1_000), times, times, 0, null);
     }
 
     private sealed record Person(Guid UserId, string Email, string Name, OrgRole Role);

@@ -15,6 +15,9 @@ internal enum Suites
 
     /// <summary>The internal audit programme and the nonconformity log.</summary>
     Audits = 8,
+
+    /// <summary>The management review pack and the measures, on the audits dataset grown to three busy years.</summary>
+    Reviews = 16,
 }
 
 internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, int Requests, int Warmup, double Scale, string? Output, bool Keep)
@@ -40,7 +43,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Perennial.Benchmarks -- [options]
-          --suite risks|calendar|both|evidence|audits   which benchmark: the risk register, the maintenance calendar, both, evidence ingest (SQLite), or the audit programme and nonconformity log (default both)
+          --suite risks|calendar|both|evidence|audits|reviews   which benchmark: the risk register, the maintenance calendar, both, evidence ingest (SQLite), the audit programme and nonconformity log, or the management review pack and measures (default both)
           --clients N                       parallel clients for the small evidence items (default 16)
           --provider sqlite|postgres|both   database(s) to run on (default both)
           --requests N                      timed requests per page, at least 30 (default 50)
@@ -86,6 +89,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
                             "both" => Suites.Both,
                             "evidence" => Suites.Evidence,
                             "audits" => Suites.Audits,
+                            "reviews" => Suites.Reviews,
                             var other => throw new ArgumentException($"Unknown suite '{other}'."),
                         };
                         break;

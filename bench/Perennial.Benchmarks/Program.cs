@@ -1,7 +1,7 @@
 using Perennial.Benchmarks;
 
 // Times the risk register and the maintenance calendar at scale on SQLite and PostgreSQL and writes docs/PERFORMANCE.md.
-//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --suite risks|calendar|both|evidence|audits --provider sqlite|postgres|both
+//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --suite risks|calendar|both|evidence|audits|reviews --provider sqlite|postgres|both
 if (BenchOptions.Parse(args, Console.Error) is not { } options)
 {
     return 2;
@@ -10,6 +10,7 @@ if (BenchOptions.Parse(args, Console.Error) is not { } options)
 var risks = new List<ProviderResult>();
 var calendar = new List<CalendarResult>();
 var audits = new List<AuditsResult>();
+var reviews = new List<AuditsResult>();
 foreach (var provider in options.Providers)
 {
     if (options.Suites.HasFlag(Suites.Risks))
@@ -25,6 +26,11 @@ foreach (var provider in options.Providers)
     if (options.Suites.HasFlag(Suites.Audits))
     {
         audits.Add(await new AuditsRun(options, Console.Out).RunAsync(provider, CancellationToken.None));
+    }
+
+    if (options.Suites.HasFlag(Suites.Reviews))
+    {
+        reviews.Add(await new AuditsRun(options, Console.Out, reviews: true).RunAsync(provider, CancellationToken.None));
     }
 }
 
@@ -56,7 +62,12 @@ if (options.Output is { } output)
         AuditsReport.Write(output, audits, options);
     }
 
+    if (reviews.Count > 0)
+    {
+        AuditsReport.Write(output, reviews, options, "reviews");
+    }
+
     Console.WriteLine($"Results written to {output}");
 }
 
-return risks.SelectMany(r => r.Scenarios).All(s => s.Passed) && calendar.All(c => c.Passed) && audits.All(a => a.Passed) && evidence?.Passed != false ? 0 : 1;
+return risks.SelectMany(r => r.Scenarios).All(s => s.Passed) && calendar.All(c => c.Passed) && audits.All(a => a.Passed) && reviews.All(a => a.Passed) && evidence?.Passed != false ? 0 : 1;

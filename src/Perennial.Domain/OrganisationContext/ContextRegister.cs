@@ -108,6 +108,21 @@ public sealed class ContextRegister(PerennialDbContext db, TimeProvider time)
         return [.. rows.OrderBy(r => r.At).ThenBy(r => r.Reference, StringComparer.Ordinal).ThenBy(r => r.Number)];
     }
 
+    /// <summary>
+    /// The register as it stood at <paramref name="at"/>: each entry's revision in force then, retired
+    /// ones left out. A scope version links to the register this way, by the moment it was saved.
+    /// </summary>
+    public async Task<IReadOnlyList<ContextChange>> AsOfAsync(Guid organisationId, DateTimeOffset at, CancellationToken ct)
+    {
+        var rows = await db.ContextRevisions.AsNoTracking()
+            .Where(r => r.OrganisationId == organisationId && r.At <= at)
+            .Select(r => new ContextChange(r.ContextEntryId, r.Reference, r.Kind, r.Title, r.Number, r.At, r.Author, r.Reason))
+            .ToListAsync(ct);
+        return [.. rows.GroupBy(r => r.EntryId).Select(g => g.MaxBy(r => r.Number)!)
+            .Where(r => !r.Reason.StartsWith("retired", StringComparison.Ordinal))
+            .OrderBy(r => r.Kind == ContextKind.InterestedParty).ThenBy(r => r.Reference, StringComparer.Ordinal)];
+    }
+
     /// <summary>The climate-change assessment the register holds, from its active climate issues.</summary>
     public async Task<(ClimateAssessment Assessment, IReadOnlyList<string> References)> ClimateAsync(Guid organisationId, CancellationToken ct)
     {

@@ -28,6 +28,31 @@ public sealed class ContextPagesTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
+    public async Task A_scope_version_links_to_the_register_as_it_stood_and_shows_what_changed_since()
+    {
+        var olgaId = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().Users.Where(u => u.Email == "olga@acme.test").Select(u => u.Id).SingleAsync());
+        var actor = new Perennial.OrganisationContext.ContextActor(olgaId, "maya", OrgRole.Manager);
+        Task<Perennial.OrganisationContext.ContextEntry> AddAsync(string title) => app.WithScopeAsync(s => s.GetRequiredService<Perennial.OrganisationContext.ContextRegister>().CreateAsync(orgId, actor,
+            new Perennial.OrganisationContext.ContextInput(Perennial.OrganisationContext.ContextKind.ExternalIssue, title, null, null, false, true, olgaId, 12, null), CancellationToken.None));
+        var before = await AddAsync("New data-transfer rules");
+        app.Time.Advance(TimeSpan.FromHours(1));
+        await app.WithScopeAsync(s => s.GetRequiredService<Perennial.Scope.ScopeService>().SaveAsync(orgId,
+            new Perennial.Scope.ScopeInput("All services of Acme", new Perennial.Scope.ScopeLists([], [], [], []), null), CancellationToken.None));
+        app.Time.Advance(TimeSpan.FromHours(1));
+        var after = await AddAsync("Office move");
+
+        var auditor = await app.SignInAsync("audrey@acme.test");
+        var scope = await auditor.GetStringAsync("/o/acme/scope");
+        var entries = scope[scope.IndexOf("id=\"scope-context-entries\"", StringComparison.Ordinal)..];
+        entries = entries[..entries.IndexOf("</ul>", StringComparison.Ordinal)];
+        Assert.Contains($"href=\"/o/acme/context/{before.Id}\"", entries, StringComparison.Ordinal);
+        Assert.DoesNotContain(after.Id.ToString(), entries, StringComparison.Ordinal);
+        Assert.Contains("1 change to the register since this version", scope, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/o/acme/context/{after.Id}\">ISS-002 Office move</a>: created", scope, StringComparison.Ordinal);
+        Assert.Contains("ISS-001 New data-transfer rules", await auditor.GetStringAsync("/o/acme/scope/versions/1"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_manager_adds_and_edits_a_party_its_owner_reviews_it_and_an_auditor_reads_only()
     {
         var olgaId = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().Users.Where(u => u.Email == "olga@acme.test").Select(u => u.Id).SingleAsync());

@@ -7,7 +7,7 @@ using Perennial.Security;
 
 namespace Perennial.Pages.O.Scope;
 
-public sealed class IndexModel(CurrentOrg org, ScopeService scopes) : PageModel
+public sealed class IndexModel(CurrentOrg org, ScopeService scopes, Perennial.OrganisationContext.ContextRegister register, TimeProvider time) : PageModel
 {
     /// <summary>The scope as the edit form holds it: one list item per line.</summary>
     public sealed class ScopeForm
@@ -30,6 +30,7 @@ public sealed class IndexModel(CurrentOrg org, ScopeService scopes) : PageModel
     public CurrentOrg Org => org;
     public ScopeView? Current { get; private set; }
     public IReadOnlyList<ScopeVersionSummary> Versions { get; private set; } = [];
+    public ScopeContext? Context { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -59,6 +60,7 @@ public sealed class IndexModel(CurrentOrg org, ScopeService scopes) : PageModel
     private async Task LoadAsync(CancellationToken ct)
     {
         Current = await scopes.GetCurrentAsync(org.Id, ct);
+        Context = Current is { } v ? await ScopeContext.LoadAsync(register, org.Id, org.Slug, v.CreatedAt, time, ct) : null;
         Versions = (await scopes.ListVersionsAsync(org.Id, new PageRequest(1, PageRequest.MaxPageSize), ct)).Items;
     }
 

@@ -5,10 +5,11 @@ using Perennial.Security;
 
 namespace Perennial.Pages.O.Scope;
 
-public sealed class VersionModel(CurrentOrg org, ScopeService scopes) : PageModel
+public sealed class VersionModel(CurrentOrg org, ScopeService scopes, Perennial.OrganisationContext.ContextRegister register, TimeProvider time) : PageModel
 {
     public ScopeView View { get; private set; } = null!;
     public string Slug => org.Slug;
+    public ScopeContext Context { get; private set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(int number, CancellationToken ct)
     {
@@ -19,6 +20,7 @@ public sealed class VersionModel(CurrentOrg org, ScopeService scopes) : PageMode
         }
 
         View = view;
+        Context = await ScopeContext.LoadAsync(register, org.Id, org.Slug, view.CreatedAt, time, ct);
         return Page();
     }
 }
