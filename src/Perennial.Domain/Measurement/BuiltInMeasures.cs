@@ -32,6 +32,7 @@ public sealed class BuiltInMeasures(PerennialDbContext db)
     public const string TreatmentPlanProgress = "treatment-plan-progress";
     public const string FindingsRemediatedOnTime = "findings-remediated-on-time";
     public const string AccessReviewsOnTime = "access-reviews-on-time";
+    public const string Incidents = "incidents";
 
     public static readonly IReadOnlyList<BuiltInMeasure> All =
     [
@@ -75,6 +76,10 @@ public sealed class BuiltInMeasures(PerennialDbContext db)
             "The share of the access reviews due in the period that were signed off by their due date.",
             "Access reviews whose occurrence fell due in the period, one still open on its due day not yet counted; on time when signed off no later than the due day in the activity's time zone.",
             "%", MeasureDirection.HigherIsBetter, 100, 90),
+        new(Incidents, "Security incidents",
+            "How many information security incidents occurred in the period, and how many of them were high or critical.",
+            "Incidents recorded with a date of occurrence in the period, whatever their status.",
+            "count", MeasureDirection.LowerIsBetter, 2, 5),
     ];
 
     public static BuiltInMeasure? Find(string? key) => All.FirstOrDefault(m => m.Key == key);
@@ -106,6 +111,7 @@ public sealed class BuiltInMeasures(PerennialDbContext db)
             TreatmentPlanProgress => TreatmentPlanProgressAsync(organisationId, day, ct),
             FindingsRemediatedOnTime => FindingsOnTimeAsync(organisationId, start, day, ct),
             AccessReviewsOnTime => AccessReviewsOnTimeAsync(organisationId, start, day, ct),
+            Incidents => IncidentsAsync(organisationId, start, day, ct),
             _ => throw new ArgumentOutOfRangeException(nameof(key), key, "No such built-in measure."),
         };
     }
@@ -258,6 +264,14 @@ public sealed class BuiltInMeasures(PerennialDbContext db)
             .ToListAsync(ct);
         var onTime = rows.Count(r => r.SignedOffAt is { } at && LocalDay(at, r.TimeZone) <= r.DueDate);
         return Share(onTime, rows.Count, "access reviews due in the period signed off on time", "No access review fell due in the period.");
+    }
+
+    private async Task<MeasureResult> IncidentsAsync(Guid organisationId, DateOnly start, DateOnly day, CancellationToken ct)
+    {
+        var severities = await db.Incidents.AsNoTracking().Where(i => i.OrganisationId == organisationId && i.OccurredOn > start && i.OccurredOn <= day)
+            .Select(i => i.Severity).ToListAsync(ct);
+        var serious = severities.Count(s => s >= Perennial.Incidents.IncidentSeverity.High);
+        return new MeasureResult(severities.Count, string.Create(CultureInfo.InvariantCulture, $"{Plural(severities.Count, "incident", "incidents")} in the period, {serious} high or critical"));
     }
 
     private static MeasureResult Share(int part, int whole, string what, string none) =>

@@ -164,6 +164,14 @@ public abstract class ManagementReviewPackTests(DatabaseProvider provider) : IAs
             Assert.Contains(("a", "done", "1"), rows);
             Assert.Contains(workbook.Worksheet("Records").RowsUsed().Skip(1), r => r.Cell(7).GetString() == newNc.ToString());
         }
+
+        // The printable page carries the pack, the minutes and the decisions; the list warns that no review is scheduled within the year.
+        var reader = await app.SignInAsync("audrey@acme.test");
+        var print = await reader.GetStringAsync($"/o/acme/management-reviews/{firstId}/print");
+        Assert.Contains("(d1) Nonconformities and corrective actions", print, StringComparison.Ordinal);
+        Assert.Contains("<strong>Minutes:</strong> Backups to be tested every quarter.", print, StringComparison.Ordinal);
+        Assert.Contains("MR-001-D2 Budget a second backup site", print, StringComparison.Ordinal);
+        Assert.Contains("No review is scheduled. The last was held 2026-04-01; the next is due by 2027-04-01 at the latest.", await reader.GetStringAsync("/o/acme/management-reviews"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -202,7 +210,7 @@ public abstract class ManagementReviewPackTests(DatabaseProvider provider) : IAs
         var list = await auditor.GetFromJsonAsync<JsonElement>("/api/v1/orgs/acme/measures?pageSize=200");
         var builtIn = list.GetProperty("items").EnumerateArray().First(m => m.GetProperty("builtIn").GetBoolean()).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.Conflict, (await manager.PostAsJsonAsync($"/api/v1/orgs/acme/measures/{builtIn}/values", new { value = 3 })).StatusCode);
-        Assert.Equal(11, list.GetProperty("total").GetInt32());
+        Assert.Equal(Perennial.Measurement.BuiltInMeasures.All.Count + 1, list.GetProperty("total").GetInt32());
 
         // The objective tracked by it reads against its own target.
         var objective = await PostAsync("/api/v1/orgs/acme/objectives", new { title = "Fewer clicks on phishing", ownerEmail = "ana@acme.test", measureId = id, target = 8, dueOn = "2026-12-31" });

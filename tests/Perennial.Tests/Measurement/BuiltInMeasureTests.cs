@@ -40,6 +40,7 @@ public abstract class BuiltInMeasureTests(DatabaseProvider provider) : IAsyncLif
     private readonly List<(DateOnly Due, DateTimeOffset? Fixed)> findings = [];
     private readonly List<(DateOnly Due, DateTimeOffset? SignedOff, string Zone)> reviews = [];
     private readonly List<(Guid Control, DateOnly From, DateOnly To, DateTimeOffset Recorded)> controlEvidence = [];
+    private readonly List<DateOnly> incidents = [];
 
     public async ValueTask InitializeAsync()
     {
@@ -70,6 +71,7 @@ public abstract class BuiltInMeasureTests(DatabaseProvider provider) : IAsyncLif
             [BuiltInMeasures.TreatmentPlanProgress] = Math.Round(100.0 * treatment.Count(t => t.RiskOpen && t.Status == ActionStatus.Done && t.Completed <= Day) / treatment.Count(t => t.RiskOpen), 2),
             [BuiltInMeasures.FindingsRemediatedOnTime] = Math.Round(100.0 * findings.Count(f => InPeriod(f.Due) && f.Fixed is { } x && DateOnly.FromDateTime(x.UtcDateTime) <= f.Due) / findings.Count(f => InPeriod(f.Due)), 2),
             [BuiltInMeasures.AccessReviewsOnTime] = ExpectedAccessReviews(),
+            [BuiltInMeasures.Incidents] = incidents.Count(InPeriod),
         };
 
         var computed = await app.WithScopeAsync(async sp =>
@@ -91,6 +93,7 @@ public abstract class BuiltInMeasureTests(DatabaseProvider provider) : IAsyncLif
         // The two time-zone edge cases decide the on-time share: 3 of the 5 known outcomes in February.
         Assert.Equal(60, expected[BuiltInMeasures.OccurrencesOnTime]);
         Assert.Equal("3 of 5 occurrences due in the period completed on time", computed[BuiltInMeasures.OccurrencesOnTime].Detail);
+        Assert.Equal(3, expected[BuiltInMeasures.Incidents]);
     }
 
     [Fact]
@@ -466,6 +469,23 @@ public abstract class BuiltInMeasureTests(DatabaseProvider provider) : IAsyncLif
             Review(la, new DateOnly(2026, 2, 18), Utc(2, 19, 9)); // 01:00 the next day in Los Angeles
             Review(utc, new DateOnly(2026, 2, 26), null); // still open, overdue
             Review(utc, new DateOnly(2026, 3, 1), null); // due on the day, not late yet
+            // Incidents: in the period, on its excluded first day, on the day measured, after it.
+            var n = 0;
+            foreach (var occurred in new[] { new DateOnly(2026, 2, 3), new DateOnly(2026, 2, 1), new DateOnly(2026, 3, 1), new DateOnly(2026, 2, 20) })
+            {
+                db.Incidents.Add(new Perennial.Incidents.Incident
+                {
+                    Id = Guid.NewGuid(),
+                    OrganisationId = orgId,
+                    Reference = $"IN-{++n:000}",
+                    OccurredOn = occurred,
+                    Title = "Incident",
+                    Severity = Perennial.Incidents.IncidentSeverity.Medium,
+                    CreatedAt = now,
+                });
+                incidents.Add(occurred);
+            }
+
             await db.SaveChangesAsync();
             return 0;
         });

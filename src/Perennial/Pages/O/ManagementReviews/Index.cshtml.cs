@@ -24,6 +24,9 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, ManagementRevie
     public IReadOnlyDictionary<Guid, string> Names { get; private set; } = new Dictionary<Guid, string>();
     public string? Scheduled { get; private set; }
 
+    /// <summary>Said when the programme falls short of one review a year: none held in the last twelve months and none scheduled within them.</summary>
+    public string? Interval { get; private set; }
+
     public PagerModel Pager => new($"/o/{org.Slug}/management-reviews", Reviews.Page, Reviews.PageSize, Reviews.Total, "");
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
@@ -69,6 +72,14 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, ManagementRevie
     private async Task LoadAsync(CancellationToken ct)
     {
         Reviews = await reviews.ListAsync(org.Id, new ReviewQuery(), PageRequest.ForUi(PageNumber), ct);
+        var held1 = (await reviews.ListAsync(org.Id, new ReviewQuery(ReviewStatus.Held), new PageRequest(1, 1), ct)).Items;
+        var lastHeld = held1.Count > 0 ? held1[0] : null;
+        var next = await reviews.NextAsync(org.Id, ct);
+        var due = lastHeld?.HeldAt is { } held ? DateOnly.FromDateTime(held.UtcDateTime).AddYears(1) : (DateOnly?)null;
+        Interval = next is null && lastHeld is null && Reviews.Total > 0 ? "No review has been held and none is scheduled: top management reviews the ISMS at least once a year."
+            : next is null && due is { } d ? $"No review is scheduled. The last was held {lastHeld!.HeldAt:yyyy-MM-dd}; the next is due by {d:yyyy-MM-dd} at the latest."
+            : next is not null && due is { } by && next.ScheduledOn > by ? $"The next review ({next.Reference}, {next.ScheduledOn:yyyy-MM-dd}) falls more than a year after the last one (held {lastHeld!.HeldAt:yyyy-MM-dd})."
+            : null;
         OpenDecisions = await reviews.OpenDecisionsAsync(org.Id, null, ct);
         var members = (await organisations.ListMembersAsync(org.Id, new PageRequest(1, PageRequest.MaxPageSize), ct)).Items;
         Names = members.ToDictionary(m => m.UserId, m => m.DisplayName);
