@@ -60,6 +60,7 @@ public sealed class PerennialDbContext(
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentControl> IncidentControls => Set<IncidentControl>();
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
+    public DbSet<IncidentRisk> IncidentRisks => Set<IncidentRisk>();
     public DbSet<Activities.Activity> Activities => Set<Activities.Activity>();
     public DbSet<Activities.ActivityControl> ActivityControls => Set<Activities.ActivityControl>();
     public DbSet<Activities.ActivityFramework> ActivityFrameworks => Set<Activities.ActivityFramework>();

@@ -47,6 +47,9 @@ public sealed class Incident : IAudited
     public List<IncidentControl> Controls { get; set; } = [];
     public List<IncidentEvent> Events { get; set; } = [];
 
+    /// <summary>The open risks on its assets whose reviews it brought forward.</summary>
+    public List<IncidentRisk> Risks { get; set; } = [];
+
     Guid? IAudited.OrganisationId => OrganisationId;
 }
 
@@ -60,6 +63,12 @@ public sealed class IncidentControl
 {
     public Guid IncidentId { get; set; }
     public Guid ControlId { get; set; }
+}
+
+public sealed class IncidentRisk
+{
+    public Guid IncidentId { get; set; }
+    public Guid RiskId { get; set; }
 }
 
 /// <summary>One entry of an incident's timeline: detected, contained, notified, recovered, …</summary>
@@ -90,6 +99,7 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.HasMany(i => i.Assets).WithOne().HasForeignKey(a => a.IncidentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Controls).WithOne().HasForeignKey(c => c.IncidentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Events).WithOne().HasForeignKey(e => e.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(i => i.Risks).WithOne().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -118,5 +128,14 @@ internal sealed class IncidentEventConfiguration : IEntityTypeConfiguration<Inci
         builder.HasIndex(e => new { e.IncidentId, e.At });
         builder.Property(e => e.Text).HasMaxLength(IncidentEvent.TextMaxLength);
         builder.Property(e => e.Author).HasMaxLength(256);
+    }
+}
+
+internal sealed class IncidentRiskConfiguration : IEntityTypeConfiguration<IncidentRisk>
+{
+    public void Configure(EntityTypeBuilder<IncidentRisk> builder)
+    {
+        builder.HasKey(r => new { r.IncidentId, r.RiskId });
+        builder.HasOne<Risks.Risk>().WithMany().HasForeignKey(r => r.RiskId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -12,7 +12,8 @@ public sealed record IncidentInput(
 /// <summary>An incident with everything its page shows: assets and controls by name, its timeline, and the nonconformities it raised.</summary>
 public sealed record IncidentView(
     Incident Incident, IReadOnlyList<(Guid Id, string Name)> Assets, IReadOnlyList<(Guid Id, string Identifier, string Title, string FrameworkKey)> Controls,
-    IReadOnlyList<IncidentEvent> Timeline, IReadOnlyList<(Guid Id, string Reference, string Title, string Status)> Nonconformities);
+    IReadOnlyList<IncidentEvent> Timeline, IReadOnlyList<(Guid Id, string Reference, string Title, string Status)> Nonconformities,
+    IReadOnlyList<(Guid Id, string Reference, string Title, DateOnly NextReviewOn, DateOnly? LastReviewedOn)> Risks);
 
 /// <summary>The incident recorded, and how many risk reviews it brought forward.</summary>
 public sealed record IncidentRecorded(Incident Incident, IReadOnlyList<string> Assets, int ReviewsBroughtForward);
@@ -108,6 +109,8 @@ public sealed class IncidentService(PerennialDbContext db, TimeProvider time, Ri
                 .Select(r => r.Id).ToListAsync(ct);
             if (riskIds.Count > 0)
             {
+                db.IncidentRisks.AddRange(riskIds.Select(r => new IncidentRisk { IncidentId = incident.Id, RiskId = r }));
+                await db.SaveChangesAsync(ct);
                 triggered = await risks.TriggerReviewsAsync(organisationId, riskIds, $"Incident {incident.Reference}: {incident.Title}", ct);
             }
         }
@@ -152,8 +155,16 @@ public sealed class IncidentService(PerennialDbContext db, TimeProvider time, Ri
             .Select(c => new { c.Id, c.Identifier, c.Title, FrameworkKey = c.Framework!.Key }).ToListAsync(ct);
         var ncs = await db.Nonconformities.AsNoTracking().Where(n => n.OrganisationId == organisationId && n.IncidentId == id).OrderBy(n => n.Reference)
             .Select(n => new { n.Id, n.Reference, n.Title, n.Status }).ToListAsync(ct);
+        var linked = await (
+                from l in db.IncidentRisks.AsNoTracking()
+                join r in db.Risks on l.RiskId equals r.Id
+                where l.IncidentId == id
+                orderby r.Reference
+                select new { r.Id, r.Reference, r.Title, r.NextReviewOn, r.LastReviewedOn })
+            .ToListAsync(ct);
         return new IncidentView(incident, [.. assets.Select(a => (a.Id, a.Name))], [.. controls.Select(c => (c.Id, c.Identifier, c.Title, c.FrameworkKey))],
-            [.. incident.Events.OrderBy(e => e.At).ThenBy(e => e.RecordedAt)], [.. ncs.Select(n => (n.Id, n.Reference, n.Title, Nonconformities.NonconformityNames.Name(n.Status)))]);
+            [.. incident.Events.OrderBy(e => e.At).ThenBy(e => e.RecordedAt)], [.. ncs.Select(n => (n.Id, n.Reference, n.Title, Nonconformities.NonconformityNames.Name(n.Status)))],
+            [.. linked.Select(r => (r.Id, r.Reference, r.Title, r.NextReviewOn, r.LastReviewedOn))]);
     }
 
     /// <summary>Adds an entry to the timeline: detected, contained, notified, recovered, … at the moment it happened.</summary>

@@ -2038,6 +2038,21 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("IncidentEvents");
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.IncidentRisk", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("IncidentId", "RiskId");
+
+                    b.HasIndex("RiskId");
+
+                    b.ToTable("IncidentRisks");
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4541,6 +4556,21 @@ namespace Perennial.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.IncidentRisk", b =>
+                {
+                    b.HasOne("Perennial.Incidents.Incident", null)
+                        .WithMany("Risks")
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany()
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
                 {
                     b.HasOne("Perennial.Improvements.Improvement", null)
@@ -5107,6 +5137,8 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Navigation("Controls");
 
                     b.Navigation("Events");
+
+                    b.Navigation("Risks");
                 });
 
             modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>

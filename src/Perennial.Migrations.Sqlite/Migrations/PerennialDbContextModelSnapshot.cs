@@ -2028,6 +2028,21 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("IncidentEvents");
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.IncidentRisk", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RiskId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("IncidentId", "RiskId");
+
+                    b.HasIndex("RiskId");
+
+                    b.ToTable("IncidentRisks");
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4531,6 +4546,21 @@ namespace Perennial.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Perennial.Incidents.IncidentRisk", b =>
+                {
+                    b.HasOne("Perennial.Incidents.Incident", null)
+                        .WithMany("Risks")
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Perennial.Risks.Risk", null)
+                        .WithMany()
+                        .HasForeignKey("RiskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Perennial.InternalAudits.ChecklistItem", b =>
                 {
                     b.HasOne("Perennial.Improvements.Improvement", null)
@@ -5097,6 +5127,8 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Navigation("Controls");
 
                     b.Navigation("Events");
+
+                    b.Navigation("Risks");
                 });
 
             modelBuilder.Entity("Perennial.InternalAudits.InternalAudit", b =>

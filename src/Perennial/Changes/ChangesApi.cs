@@ -82,7 +82,7 @@ public sealed record IncidentLinkDto(Guid Id, string Reference, string Title, st
 public sealed record IncidentDetailDto(
     Guid Id, string Reference, DateOnly Date, string Title, string? Description, string Severity, string Status, DateOnly? ResolvedOn, string? LessonsLearned,
     IReadOnlyList<IncidentLinkDto> Assets, IReadOnlyList<IncidentLinkDto> Controls, IReadOnlyList<IncidentEventDto> Timeline, IReadOnlyList<IncidentLinkDto> Nonconformities,
-    int ReviewsBroughtForward, DateTimeOffset CreatedAt);
+    IReadOnlyList<IncidentLinkDto> Risks, int ReviewsBroughtForward, DateTimeOffset CreatedAt);
 
 public sealed record IncidentDto(
     Guid Id, string Reference, DateOnly Date, string Title, string Severity, IReadOnlyList<Guid> AssetIds, IReadOnlyList<string> Assets,
@@ -286,7 +286,9 @@ public static class ChangesApi
         return new IncidentDetailDto(i.Id, i.Reference, i.OccurredOn, i.Title, i.Description, i.Severity.ToName(), i.Status == IncidentStatus.Resolved ? "resolved" : "open",
             i.ResolvedOn, i.LessonsLearned, [.. v.Assets.Select(a => new IncidentLinkDto(a.Id, a.Name, a.Name, null))],
             [.. v.Controls.Select(c => new IncidentLinkDto(c.Id, c.Identifier, c.Title, null))], [.. v.Timeline.Select(e => new IncidentEventDto(e.At, e.Text, e.Author, e.RecordedAt))],
-            [.. v.Nonconformities.Select(n => new IncidentLinkDto(n.Id, n.Reference, n.Title, n.Status))], i.ReviewsBroughtForward, i.CreatedAt);
+            [.. v.Nonconformities.Select(n => new IncidentLinkDto(n.Id, n.Reference, n.Title, n.Status))],
+            [.. v.Risks.Select(r => new IncidentLinkDto(r.Id, r.Reference, r.Title, r.LastReviewedOn is { } last && last >= i.OccurredOn ? "reviewed" : $"review due {r.NextReviewOn:yyyy-MM-dd}"))],
+            i.ReviewsBroughtForward, i.CreatedAt);
     }
 
     /// <summary>The webhook's address on this installation, as the caller reached it.</summary>

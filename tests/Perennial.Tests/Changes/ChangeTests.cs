@@ -223,6 +223,10 @@ public abstract class ChangeTests(DatabaseProvider provider) : IAsyncLifetime
         var raised = await f.Auditor.GetFromJsonAsync<JsonElement>($"/api/v1/orgs/acme/nonconformities/{nc.GetProperty("id").GetGuid()}");
         Assert.Equal("incident", raised.GetProperty("source").GetString());
         Assert.Equal(2, detail.GetProperty("reviewsBroughtForward").GetInt32());
+        var wifi = await f.RiskAsync("wifi");
+        var hr = await f.RiskAsync("hr");
+        Assert.Equal(new[] { wifi.Reference, hr.Reference }.Order(StringComparer.Ordinal), detail.GetProperty("risks").EnumerateArray().Select(r => r.GetProperty("reference").GetString()!));
+        Assert.All(detail.GetProperty("risks").EnumerateArray(), r => Assert.Equal($"review due {ChangeFixture.Today:yyyy-MM-dd}", r.GetProperty("status").GetString()));
     }
 
     private static async Task<JsonElement> RaiseAsync(HttpClient client, string title, Guid[] assets, Guid[] controls, string? plannedDate)
