@@ -77,7 +77,7 @@ internal sealed class DemoReview(PerennialDbContext db, TimeProvider time, Evide
         ManagementReviewService Reviews(DateTimeOffset at)
         {
             var clock = new DemoClock(at);
-            return new ManagementReviewService(db, clock, new ReviewPackBuilder(db, new BuiltInMeasures(db)), evidence);
+            return new ManagementReviewService(db, clock, new ReviewPackBuilder(db, new BuiltInMeasures(db), new ContextRegister(db, clock)), evidence);
         }
 
         var reviewer = new ReviewActor(manager.UserId, OrgRole.Manager);

@@ -31,7 +31,7 @@ public sealed record ReviewPackModel(
 /// Builds a management review's pack from the data: the period runs from the previous held review
 /// (or the first review's stated start) to the moment the review is held, or now while it is not.
 /// </summary>
-public sealed class ReviewPackBuilder(PerennialDbContext db, BuiltInMeasures builtIns)
+public sealed class ReviewPackBuilder(PerennialDbContext db, BuiltInMeasures builtIns, ContextRegister context)
 {
     public static readonly IReadOnlyList<string> Inputs = ["a", "b", "c", "d1", "d2", "d3", "d4", "e", "f", "g"];
 
@@ -78,7 +78,7 @@ public sealed class ReviewPackBuilder(PerennialDbContext db, BuiltInMeasures bui
         {
             await PreviousActionsAsync(review, from, to, day, ct),
         };
-        var changes = await ContextChangesAsync(org, from, to, ct);
+        var changes = (await context.ChangesAsync(org, from, to, ct)).ToList();
         sections.Add(ContextSection("b", changes.Where(c => c.Kind != ContextKind.InterestedParty).ToList(), "issue"));
         sections.Add(ContextSection("c", changes.Where(c => c.Kind == ContextKind.InterestedParty).ToList(), "interested party"));
         sections.Add(await NonconformitiesAsync(org, from, to, day, ct));
@@ -124,15 +124,6 @@ public sealed class ReviewPackBuilder(PerennialDbContext db, BuiltInMeasures bui
             ? "No earlier review left actions open at the start of the period."
             : $"{Count(rows.Count, "action")} from earlier reviews: {done} done, {open} open ({overdue} overdue), {cancelled} cancelled.";
         return Section("a", summary, rows.Count == 0, new() { ["total"] = rows.Count, ["done"] = done, ["open"] = open, ["overdue"] = overdue, ["cancelled"] = cancelled }, records);
-    }
-
-    private async Task<List<ContextChange>> ContextChangesAsync(Guid org, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
-    {
-        var rows = await db.ContextRevisions.AsNoTracking()
-            .Where(r => r.OrganisationId == org && r.At > from && r.At <= to)
-            .Select(r => new ContextChange(r.ContextEntryId, r.Reference, r.Kind, r.Title, r.Number, r.At, r.Author, r.Reason))
-            .ToListAsync(ct);
-        return [.. rows.OrderBy(r => r.At).ThenBy(r => r.Reference, StringComparer.Ordinal)];
     }
 
     private static PackSection ContextSection(string input, List<ContextChange> changes, string what)

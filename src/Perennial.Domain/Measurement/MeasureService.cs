@@ -123,9 +123,7 @@ public sealed class MeasureService(PerennialDbContext db, TimeProvider time, Bui
         await EnsureBuiltInsAsync(organisationId, ct);
         var measures = await db.Measures.AsNoTracking().Where(m => m.OrganisationId == organisationId && (includeInactive || m.Active)).ToListAsync(ct);
         var ids = measures.Select(m => m.Id).ToList();
-        var latest = await db.MeasureValues.AsNoTracking()
-            .Where(v => ids.Contains(v.MeasureId) && v.On == db.MeasureValues.Where(w => w.MeasureId == v.MeasureId).Max(w => w.On))
-            .ToDictionaryAsync(v => v.MeasureId, ct);
+        var latest = await LatestValuesAsync(db, ids, ct);
         var analysts = measures.Select(m => m.AnalystUserId).OfType<Guid>().Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => analysts.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
         return [.. measures.OrderBy(m => m.Reference, StringComparer.Ordinal).Select(m =>
@@ -134,6 +132,12 @@ public sealed class MeasureService(PerennialDbContext db, TimeProvider time, Bui
             return new MeasureSummary(m, value, Rate(m, value?.Value), m.AnalystUserId is { } a ? names.GetValueOrDefault(a) : null);
         })];
     }
+
+    /// <summary>The newest value of each of <paramref name="measureIds"/> that has one.</summary>
+    internal static Task<Dictionary<Guid, MeasureValue>> LatestValuesAsync(PerennialDbContext db, IReadOnlyList<Guid> measureIds, CancellationToken ct) =>
+        db.MeasureValues.AsNoTracking()
+            .Where(v => measureIds.Contains(v.MeasureId) && v.On == db.MeasureValues.Where(w => w.MeasureId == v.MeasureId).Max(w => w.On))
+            .ToDictionaryAsync(v => v.MeasureId, ct);
 
     public async Task<Measure> GetAsync(Guid organisationId, Guid id, CancellationToken ct) =>
         await db.Measures.FirstOrDefaultAsync(m => m.OrganisationId == organisationId && m.Id == id, ct)

@@ -69,9 +69,7 @@ public sealed class ObjectiveService(PerennialDbContext db, TimeProvider time)
     {
         var measureIds = objectives.Select(o => o.MeasureId).OfType<Guid>().Distinct().ToList();
         var measures = await db.Measures.AsNoTracking().Where(m => m.OrganisationId == organisationId && measureIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-        var latest = await db.MeasureValues.AsNoTracking()
-            .Where(v => measureIds.Contains(v.MeasureId) && v.On == db.MeasureValues.Where(w => w.MeasureId == v.MeasureId).Max(w => w.On))
-            .ToDictionaryAsync(v => v.MeasureId, ct);
+        var latest = await MeasureService.LatestValuesAsync(db, measureIds, ct);
         var owners = objectives.Select(o => o.OwnerUserId).Distinct().ToList();
         var people = await db.Users.AsNoTracking().Where(u => owners.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => (u.DisplayName, u.Email), ct);
         var today = Today;

@@ -86,7 +86,7 @@ public static class ManagementReviewsApi
             r.Attendees.Count, r.HeldAt, r.ExternalAuditId)));
     }
 
-    private static async Task<Ok<ReviewDto>> Get(Guid id, CurrentOrg currentOrg, ManagementReviewService service, TimeProvider time, CancellationToken ct) =>
+    private static async Task<Ok<ReviewDto>> Get(Guid id, CurrentOrg currentOrg, ManagementReviewService service, CancellationToken ct) =>
         TypedResults.Ok(Dto(await service.DetailAsync(currentOrg.Id, id, ct)));
 
     private static async Task<Created<ReviewDto>> Schedule(ReviewRequest request, CurrentOrg currentOrg, CurrentUser user, ManagementReviewService service, ActivityService activities, CancellationToken ct)
