@@ -69,6 +69,9 @@ public static class DomainServiceCollectionExtensions
         services.AddSingleton<IScheduledJob, Measurement.MeasureJob>();
         services.AddScoped<Nonconformities.NonconformityLog>();
         services.AddScoped<Dashboard.AgendaService>();
+        services.AddScoped<Readiness.ReadinessService>();
+        services.AddScoped<Readiness.ReadinessSnapshots>();
+        services.AddSingleton<IScheduledJob, Readiness.ReadinessSnapshotJob>();
         services.AddScoped<Feeds.CalendarFeedService>();
         services.AddSingleton<IScheduledJob, AuditTrailCheckJob>();
         services.AddSingleton<IScheduledJob, Activities.OccurrenceHorizonJob>();

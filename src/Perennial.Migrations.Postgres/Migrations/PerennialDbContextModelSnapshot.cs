@@ -3270,6 +3270,44 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.ToTable("Organisations");
                 });
 
+            modelBuilder.Entity("Perennial.Readiness.ReadinessSnapshot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("AuditDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("ForecastGaps")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ForecastScore")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Gaps")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Day")
+                        .IsUnique();
+
+                    b.ToTable("ReadinessSnapshots");
+                });
+
             modelBuilder.Entity("Perennial.Reminders.NotificationSettings", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4942,6 +4980,15 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.Navigation("Organisation");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Perennial.Readiness.ReadinessSnapshot", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Perennial.Reminders.NotificationSettings", b =>

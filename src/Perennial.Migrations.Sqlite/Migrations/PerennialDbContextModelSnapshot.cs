@@ -3260,6 +3260,44 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.ToTable("Organisations");
                 });
 
+            modelBuilder.Entity("Perennial.Readiness.ReadinessSnapshot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("AuditDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ForecastGaps")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ForecastScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Gaps")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganisationId", "Day")
+                        .IsUnique();
+
+                    b.ToTable("ReadinessSnapshots");
+                });
+
             modelBuilder.Entity("Perennial.Reminders.NotificationSettings", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4932,6 +4970,15 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.Navigation("Organisation");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Perennial.Readiness.ReadinessSnapshot", b =>
+                {
+                    b.HasOne("Perennial.Organisations.Organisation", null)
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Perennial.Reminders.NotificationSettings", b =>

@@ -25,6 +25,7 @@ using Perennial.Nonconformities;
 using Perennial.OrganisationContext;
 using Perennial.Organisations;
 using Perennial.Reminders;
+using Perennial.Readiness;
 using Perennial.Risks;
 using Perennial.Scheduling;
 using Perennial.Scope;
@@ -137,6 +138,7 @@ public static class PerennialWebApp
         api.MapContextApi();
         api.MapMeasuresApi();
         api.MapManagementReviewsApi();
+        api.MapReadinessApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();
