@@ -136,14 +136,16 @@ internal static class ReadinessEvaluator
 
         public void Evidence()
         {
-            if (data.Soa is not { } soa)
+            // Evidence is asked for every day before the day looked at: the day itself may still be collecting.
+            var through = asOf.AddDays(-1);
+            if (data.Soa is not { } soa || through < data.PeriodFrom)
             {
                 return;
             }
 
             foreach (var c in data.Controls.Where(c => soa.Applicable.Contains(c.Identifier)))
             {
-                var timeline = EvidenceTimeline.Compute(c.Id, c.Spans, data.PeriodFrom, asOf, asOf);
+                var timeline = EvidenceTimeline.Compute(c.Id, c.Spans, data.PeriodFrom, through, through);
                 var gaps = timeline.Gaps;
                 var path = $"frameworks/{Uri.EscapeDataString(data.FrameworkKey)}/controls/{Uri.EscapeDataString(c.Identifier)}";
                 Add(GapKinds.EvidenceGap, gaps.Count == 0, c.OwnerUserId, [c.Identifier], () =>
@@ -151,7 +153,9 @@ internal static class ReadinessEvaluator
                     var days = gaps.Sum(g => g.Days);
                     var words = string.Join("; ", gaps.Take(3).Select(g => g.Words)) + (gaps.Count > 3 ? $"; and {gaps.Count - 3} more gap(s)" : "");
                     var reason = c.Spans.Count == 0 ? "no evidence at all for the audit period" : $"{words} ({days} day(s) without evidence)";
-                    return Gap(GapKinds.EvidenceGap, c.Id, c.Identifier, c.Title, reason, c.OwnerUserId, path, By(gaps[0].From), controls: [c.Identifier]);
+                    // Days already missing want it now; days still ahead can only be evidenced as they pass, by the last of them.
+                    var doBy = gaps[0].From < Today ? Today : gaps[^1].To;
+                    return Gap(GapKinds.EvidenceGap, c.Id, c.Identifier, c.Title, reason, c.OwnerUserId, path, doBy, controls: [c.Identifier]);
                 });
             }
         }

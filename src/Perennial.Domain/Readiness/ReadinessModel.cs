@@ -35,7 +35,7 @@ public static class GapKinds
     [
         new(OccurrenceMissed, "8.1", "Occurrences missed", "each occurrence due in the audit period up to today was done or skipped with approval"),
         new(OccurrenceLate, "8.1", "Occurrences done late", "each occurrence done in the audit period was done by its due date"),
-        new(EvidenceGap, "9.1", "Control evidence", "each control applicable in the SoA has evidence for every day of the audit period up to today"),
+        new(EvidenceGap, "9.1", "Control evidence", "each control applicable in the SoA has evidence for every day of the audit period before today"),
         new(ActivityOwner, "5.3", "Activity owners", "each active activity's owner is a current member"),
         new(ActivityDeputy, "5.3", "Activity deputies", "each active activity has a deputy who is a current member"),
         new(RiskReview, "8.2", "Risk reviews", "each open risk is reviewed by its review date, and every reassessment a change asked for is done"),
@@ -70,6 +70,9 @@ public sealed record ReadinessGap(
 {
     /// <summary>What makes two gaps the same gap: the kind and the record (or reference) it concerns.</summary>
     public string Key => $"{Kind}|{SubjectId?.ToString() ?? Subject}";
+
+    /// <summary>The reference and title as one line, without saying the same words twice.</summary>
+    public string Name => Title.Contains(Subject, StringComparison.Ordinal) ? Title : $"{Subject} {Title}";
 }
 
 /// <summary>One group of a drill-down: how many checks it holds, how many pass, and its score.</summary>

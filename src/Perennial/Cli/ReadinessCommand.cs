@@ -121,7 +121,7 @@ internal static class ReadinessCommand
                 w.WriteLine($"  {GapKinds.ByKind[kind.Key].Label} ({kind.Count()})");
                 foreach (var g in kind)
                 {
-                    w.WriteLine($"    {g.Subject} {g.Title}: {g.Reason}{(g.OwnerName is { } o ? $" [{o}]" : "")}");
+                    w.WriteLine($"    {g.Name}: {g.Reason}{(g.OwnerName is { } o ? $" [{o}]" : "")}");
                 }
             }
         }
@@ -140,7 +140,7 @@ internal static class ReadinessCommand
                 w.WriteLine($"  {owner.OwnerName ?? "Nobody named (the ISMS manager decides)"}");
                 foreach (var g in owner.Items)
                 {
-                    w.WriteLine($"    by {(g.DoBy is { } d ? day(d) : "—")}  {g.Subject} {g.Title}: {g.Reason}");
+                    w.WriteLine($"    by {(g.DoBy is { } d ? day(d) : "—")}  {g.Name}: {g.Reason}");
                 }
             }
         }
@@ -151,7 +151,7 @@ internal static class ReadinessCommand
             w.WriteLine("Already on the record (cannot be undone; be ready to explain them)");
             foreach (var g in report.Unfixable)
             {
-                w.WriteLine($"  {g.Subject} {g.Title}: {g.Reason}");
+                w.WriteLine($"  {g.Name}: {g.Reason}");
             }
         }
 
