@@ -81,6 +81,9 @@ public sealed class Membership : IAudited
     /// <summary>A weekly e-mail listing what the member has due in the next 30 days.</summary>
     public bool WeeklyDigest { get; set; }
 
+    /// <summary>The audit forecast (what to do by when before the next external audit), 30, 14 and 7 days ahead; on unless turned off.</summary>
+    public bool ReadinessDigest { get; set; } = true;
+
     Guid? IAudited.OrganisationId => OrganisationId;
 
     public bool IsActive(DateOnly today) => ExpiresOn is null || today <= ExpiresOn;

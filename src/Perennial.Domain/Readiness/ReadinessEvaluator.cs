@@ -176,7 +176,7 @@ internal static class ReadinessEvaluator
 
         private string Expiry(Guid? person, string role) =>
             person is { } id && data.Members.TryGetValue(id, out var m) && m.ExpiresOn is { } end
-                ? $"the {role}, {m.Name}, has access until {Day(end)}"
+                ? end < Today ? $"the {role}, {m.Name}, lost access after {Day(end)}" : $"the {role}, {m.Name}, has access until {Day(end)}"
                 : $"the {role}{(data.NameOf(person) is { } n ? $", {n}," : "")} is no longer a member";
 
         /// <summary>Name someone else before the current person's access ends (today if it has).</summary>

@@ -70,6 +70,9 @@ public sealed class ReadinessSnapshots(PerennialDbContext db, ReadinessService r
         return snapshot;
     }
 
+    public async Task<ReadinessSnapshot?> LatestAsync(Guid organisationId, CancellationToken ct) =>
+        await db.ReadinessSnapshots.AsNoTracking().Where(s => s.OrganisationId == organisationId).OrderByDescending(s => s.Day).FirstOrDefaultAsync(ct);
+
     public async Task<IReadOnlyList<ReadinessSnapshot>> BetweenAsync(Guid organisationId, DateOnly from, DateOnly to, CancellationToken ct) =>
         await db.ReadinessSnapshots.AsNoTracking()
             .Where(s => s.OrganisationId == organisationId && s.Day >= from && s.Day <= to)

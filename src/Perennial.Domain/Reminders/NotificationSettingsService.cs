@@ -28,7 +28,7 @@ public sealed record NotificationSettingsChange(
 
 /// <summary>One member's reminder preferences and line manager.</summary>
 public sealed record MemberNotificationRow(
-    Guid UserId, string Name, string? Email, OrgRole Role, Guid? ManagerUserId, string? ManagerName, bool MuteEmail, bool WeeklyDigest);
+    Guid UserId, string Name, string? Email, OrgRole Role, Guid? ManagerUserId, string? ManagerName, bool MuteEmail, bool WeeklyDigest, bool ReadinessDigest);
 
 /// <summary>How the organisation's outbox is doing: waiting messages, those that failed at least once, the latest error.</summary>
 public sealed record DeliveryStatus(int Queued, int Failing, string? LastError, DateTimeOffset? LastSentAt);
@@ -146,12 +146,13 @@ public sealed class NotificationSettingsService(PerennialDbContext db, IDataProt
         ?? throw UseCaseException.NotFound("You are not a member of this organisation.");
 
     /// <summary>Sets a member's own preferences; null leaves a preference as it is.</summary>
-    public async Task<MemberNotificationRow> SetPreferencesAsync(Guid organisationId, Guid userId, bool? muteEmail, bool? weeklyDigest, CancellationToken ct)
+    public async Task<MemberNotificationRow> SetPreferencesAsync(Guid organisationId, Guid userId, bool? muteEmail, bool? weeklyDigest, CancellationToken ct, bool? readinessDigest = null)
     {
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.OrganisationId == organisationId && m.UserId == userId, ct)
             ?? throw UseCaseException.NotFound("You are not a member of this organisation.");
         membership.MuteEmail = muteEmail ?? membership.MuteEmail;
         membership.WeeklyDigest = weeklyDigest ?? membership.WeeklyDigest;
+        membership.ReadinessDigest = readinessDigest ?? membership.ReadinessDigest;
         await db.SaveChangesAsync(ct);
         return await PreferencesAsync(organisationId, userId, ct);
     }
@@ -238,7 +239,8 @@ public sealed class NotificationSettingsService(PerennialDbContext db, IDataProt
                 m.ManagerUserId,
                 db.Users.Where(u => u.Id == m.ManagerUserId).Select(u => u.DisplayName != "" ? u.DisplayName : u.Email).FirstOrDefault(),
                 m.MuteEmail,
-                m.WeeklyDigest));
+                m.WeeklyDigest,
+                m.ReadinessDigest));
 
     private async Task CheckMemberAsync(Guid organisationId, Guid userId, string field, string what, OrgRole minimum, CancellationToken ct)
     {

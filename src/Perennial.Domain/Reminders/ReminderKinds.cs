@@ -35,6 +35,12 @@ public readonly record struct ReminderKind(ReminderStage Stage, int Number, Date
 public static class ReminderKinds
 {
     public const string Digest = "digest";
+
+    /// <summary>The audit forecast sent to each owner before an external audit.</summary>
+    public const string ReadinessDigest = "readiness-digest";
+
+    /// <summary>Days before an external audit that owners get the forecast.</summary>
+    public static IReadOnlyList<int> ReadinessDigestDays { get; } = [30, 14, 7];
     public const int DaysBetweenEscalations = 7;
 
     /// <summary>The latest kind whose day is on or before <paramref name="today"/>; null when none has come yet.</summary>

@@ -313,6 +313,50 @@ public sealed class ReminderMessages(ReminderLinks links)
     }
 
     /// <summary>The due date and time in the activity's zone, e.g. "Monday 16 March 2026 at 09:00 (Europe/London)".</summary>
+    /// <summary>
+    /// The audit forecast for one person: what they must do, each by its date, for the audit day to
+    /// find nothing missing; managers also get the items nobody owns.
+    /// </summary>
+    public ComposedEmail ReadinessDigest(
+        string organisationName, string organisationSlug, string recipientName, string audit, DateOnly auditDate, DateOnly today,
+        IReadOnlyList<Readiness.ReadinessGap> mine, IReadOnlyList<Readiness.ReadinessGap> unowned)
+    {
+        ArgumentNullException.ThrowIfNull(mine);
+        ArgumentNullException.ThrowIfNull(unowned);
+        var days = auditDate.DayNumber - today.DayNumber;
+        var count = mine.Count + unowned.Count;
+        var subject = $"{audit} in {Days(days)}: {Count(count, "item", "items")} to do in {organisationName}";
+        var page = links.Page($"o/{Uri.EscapeDataString(organisationSlug)}/readiness");
+        var text = new StringBuilder();
+        var html = new StringBuilder("<!DOCTYPE html><html><body>");
+        text.Append(Culture, $"Hello {recipientName},\n\n{audit} of {organisationName} is on {LongDate(auditDate)}, in {Days(days)}. If nothing changes, the auditor will find the items below missing. Do each by the date shown and the audit day finds it done.\n");
+        html.Append(Culture, $"<p>Hello {H(recipientName)},</p><p>{H(audit)} of {H(organisationName)} is on {H(LongDate(auditDate))}, in {H(Days(days))}. If nothing changes, the auditor will find the items below missing. Do each by the date shown and the audit day finds it done.</p>");
+        foreach (var (title, items) in new[] { ("Yours", mine), ("Nobody is named for these: as an ISMS manager, assign or do them", unowned) })
+        {
+            if (items.Count == 0)
+            {
+                continue;
+            }
+
+            text.Append(Culture, $"\n{title}:\n");
+            html.Append(Culture, $"<h3>{H(title)}</h3><ul>");
+            foreach (var g in items)
+            {
+                var link = links.Page($"o/{Uri.EscapeDataString(organisationSlug)}/{g.Path}");
+                var by = g.DoBy is { } d ? (d <= today ? "now" : $"by {ShortDate(d)}") : "";
+                text.Append(Culture, $"- {by}: {g.Name}: {g.Reason}\n  {link}\n");
+                html.Append(Culture, $"<li><strong>{H(by)}</strong>: <a href=\"{H(link)}\">{H(g.Name)}</a>: {H(g.Reason)}</li>");
+            }
+
+            html.Append("</ul>");
+        }
+
+        var settings = links.Page($"o/{organisationSlug}/settings/my-notifications");
+        text.Append(Culture, $"\nThe whole forecast: {page}\nTurn this e-mail off on {settings}.\n");
+        html.Append(Culture, $"<p><a href=\"{H(page)}\">The whole forecast</a></p><p><small>Turn this e-mail off on <a href=\"{H(settings)}\">your notification settings</a>.</small></p></body></html>");
+        return new ComposedEmail(Truncate(subject, OutboxMessage.SubjectMaxLength), text.ToString(), html.ToString());
+    }
+
     public static string When(OccurrenceFacts o)
     {
         ArgumentNullException.ThrowIfNull(o);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Perennial.Activities;
+using Perennial.Certification;
 using Perennial.Data;
 using Perennial.InternalAudits;
 using Perennial.Nonconformities;
@@ -17,7 +18,9 @@ public sealed record SweepResult(int NonconformitiesRaised, int Queued);
 /// organisation's chat channels, and Monday digests for those who asked. Each message has a dedup
 /// key, so running the sweep again, or on two instances at once, queues nothing twice.
 /// </summary>
-public sealed class ReminderSweep(PerennialDbContext db, NonconformityService nonconformities, NonconformityWorkflow workflow, NotificationSettingsService settings, ReminderMessages messages)
+public sealed class ReminderSweep(
+    PerennialDbContext db, NonconformityService nonconformities, NonconformityWorkflow workflow, NotificationSettingsService settings, ReminderMessages messages,
+    Readiness.ReadinessService readiness)
 {
     /// <summary>How far ahead the weekly digest looks.</summary>
     public const int DigestDays = 30;
@@ -41,6 +44,7 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
         await PlanRemindersAsync(context, intents, ct);
         PlanObligationReminders(context, obligations, intents);
         await PlanDigestsAsync(context, intents, ct);
+        await PlanReadinessDigestsAsync(context, intents, ct);
 
         var existing = await ExistingKeysAsync(intents.Select(i => i.Key).ToList(), ct);
         var fresh = new List<OutboxMessage>();
@@ -459,6 +463,64 @@ public sealed class ReminderSweep(PerennialDbContext db, NonconformityService no
                     [.. lines.Where(l => l.DueDate >= today).Select(l => l.Line)]);
                 return NewMessage(context, member.OrganisationId, null, member.UserId, ReminderKinds.Digest, key, OutboxChannel.Email, person.Email!, email.Subject, email.Text, email.Html);
             }));
+        }
+    }
+
+    /// <summary>
+    /// The audit forecast, 30, 14 and 7 days before each external audit not yet held (only the latest
+    /// stage owed, when a day was missed): each owner who is a current member gets their own items with
+    /// the date to do each by; ISMS managers also get the items nobody (or no current member) owns.
+    /// Those who turned the forecast or all reminder e-mails off get nothing.
+    /// </summary>
+    private async Task PlanReadinessDigestsAsync(Context context, List<Intent> intents, CancellationToken ct)
+    {
+        var today = context.UtcToday;
+        var last = today.AddDays(ReminderKinds.ReadinessDigestDays.Max());
+        var audits = await (
+                from a in db.ExternalAudits.AsNoTracking()
+                join c in db.CertificationCycles on a.CycleId equals c.Id
+                join o in db.Organisations on a.OrganisationId equals o.Id
+                where a.HeldOn == null && a.PlannedDate > today && a.PlannedDate <= last
+                orderby a.PlannedDate
+                select new { a.Id, a.OrganisationId, a.Kind, a.PlannedDate, c.Number, o.Slug, o.Name })
+            .ToListAsync(ct);
+        foreach (var audit in audits)
+        {
+            var days = audit.PlannedDate.DayNumber - today.DayNumber;
+            var stage = ReminderKinds.ReadinessDigestDays.Where(d => d >= days).Min();
+            var members = await db.Memberships.AsNoTracking()
+                .Where(m => m.OrganisationId == audit.OrganisationId && (m.ExpiresOn == null || m.ExpiresOn >= today))
+                .Select(m => new { m.UserId, m.Role, m.MuteEmail, m.ReadinessDigest, m.User!.Email, m.User.DisplayName })
+                .ToListAsync(ct);
+            var recipients = members.Where(m => m.ReadinessDigest && !m.MuteEmail && !string.IsNullOrWhiteSpace(m.Email))
+                .Select(m => (m.UserId, m.Role, Email: m.Email!, Name: NotificationSettingsService.NameOf(m.DisplayName, m.Email),
+                    Key: string.Create(CultureInfo.InvariantCulture, $"readiness:{audit.Id:N}:{stage}:{m.UserId:N}")))
+                .ToList();
+            var existing = await ExistingKeysAsync([.. recipients.Select(r => r.Key)], ct);
+            recipients.RemoveAll(r => existing.Contains(r.Key));
+            if (recipients.Count == 0)
+            {
+                continue;
+            }
+
+            var report = await readiness.ComputeAsync(audit.OrganisationId, new Readiness.ReadinessQuery(ExternalAuditId: audit.Id), context.Now, ct);
+            var current = members.Select(m => m.UserId).ToHashSet();
+            var todo = report.Forecast.Where(g => g.Fixable).OrderBy(g => g.DoBy).ThenBy(g => g.Name, StringComparer.Ordinal).ToList();
+            var unowned = todo.Where(g => g.OwnerUserId is not { } owner || !current.Contains(owner)).ToList();
+            var label = $"{audit.Kind.ToLabel()} (certification cycle {audit.Number})";
+            foreach (var r in recipients)
+            {
+                var mine = todo.Where(g => g.OwnerUserId == r.UserId).ToList();
+                var theirs = r.Role >= OrgRole.Manager ? unowned : [];
+                if (mine.Count == 0 && theirs.Count == 0)
+                {
+                    continue;
+                }
+
+                var email = messages.ReadinessDigest(audit.Name, audit.Slug, r.Name, label, audit.PlannedDate, today, mine, theirs);
+                var message = NewMessage(context, audit.OrganisationId, null, r.UserId, ReminderKinds.ReadinessDigest, r.Key, OutboxChannel.Email, r.Email, email.Subject, email.Text, email.Html);
+                intents.Add(new Intent(r.Key, () => Task.FromResult<OutboxMessage?>(message)));
+            }
         }
     }
 

@@ -19,9 +19,9 @@ public sealed record NotificationSettingsDto(WebhookDto Teams, WebhookDto Slack,
 /// </summary>
 public sealed record NotificationSettingsRequest(string? TeamsWebhookUrl, string? SlackWebhookUrl, string? DefaultEscalationEmail);
 
-public sealed record MyNotificationsDto(bool MuteEmail, bool WeeklyDigest, PersonRefDto? Manager);
+public sealed record MyNotificationsDto(bool MuteEmail, bool WeeklyDigest, bool ReadinessDigest, PersonRefDto? Manager);
 
-public sealed record MyNotificationsRequest(bool? MuteEmail, bool? WeeklyDigest);
+public sealed record MyNotificationsRequest(bool? MuteEmail, bool? WeeklyDigest, bool? ReadinessDigest = null);
 
 /// <summary>managerEmail: a member's e-mail (or user id); null or "" clears it.</summary>
 public sealed record ManagerRequest(string? ManagerEmail);
@@ -64,7 +64,7 @@ public static class RemindersApi
 
     private static async Task<Ok<MyNotificationsDto>> PutMine(MyNotificationsRequest request, CurrentOrg currentOrg, CurrentUser user, NotificationSettingsService settings, CancellationToken ct)
     {
-        var row = await settings.SetPreferencesAsync(currentOrg.Id, user.RequireId(), request.MuteEmail, request.WeeklyDigest, ct);
+        var row = await settings.SetPreferencesAsync(currentOrg.Id, user.RequireId(), request.MuteEmail, request.WeeklyDigest, ct, request.ReadinessDigest);
         return TypedResults.Ok(ToMine(row, await settings.MembersAsync(currentOrg.Id, ct)));
     }
 
@@ -102,7 +102,7 @@ public static class RemindersApi
     }
 
     private static MyNotificationsDto ToMine(MemberNotificationRow row, IReadOnlyList<MemberNotificationRow> members) =>
-        new(row.MuteEmail, row.WeeklyDigest, Manager(row.ManagerUserId, members));
+        new(row.MuteEmail, row.WeeklyDigest, row.ReadinessDigest, Manager(row.ManagerUserId, members));
 
     private static MemberNotificationsDto ToMember(MemberNotificationRow row, IReadOnlyList<MemberNotificationRow> members) =>
         new(row.UserId, row.Name, row.Email, row.Role.ToName(), Manager(row.ManagerUserId, members), row.MuteEmail, row.WeeklyDigest);

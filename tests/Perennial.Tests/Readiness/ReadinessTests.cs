@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,11 +14,13 @@ using Perennial.ManagementReviews;
 using Perennial.Nonconformities;
 using Perennial.Organisations;
 using Perennial.Readiness;
+using Perennial.Reminders;
 using Perennial.Risks;
 using Perennial.Scheduling;
 using Perennial.Scope;
 using Perennial.Soa;
 using Perennial.Tests.Infrastructure;
+using Perennial.Tests.Reminders;
 
 namespace Perennial.Tests.Readiness;
 
@@ -41,9 +44,12 @@ public abstract class ReadinessTests(DatabaseProvider provider) : IAsyncLifetime
     private Guid adminId;
     private readonly Dictionary<string, Guid> users = [];
 
-    public async ValueTask InitializeAsync()
+    public ValueTask InitializeAsync() => new(StartAsync(null));
+
+    /// <summary>Starts the app with the people every test uses (again with other settings, for a test that needs them).</summary>
+    private async Task StartAsync(IDictionary<string, string?>? settings)
     {
-        app = await TestApp.StartAsync(provider);
+        app = await TestApp.StartAsync(provider, settings: settings);
         var admin = await app.CreateUserAsync("admin@acme.test");
         adminId = admin.Id;
         users["admin"] = admin.Id;
@@ -404,6 +410,83 @@ public abstract class ReadinessTests(DatabaseProvider provider) : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         });
+    }
+
+    [Fact]
+    public async Task Each_owner_gets_the_forecast_30_14_and_7_days_before_the_audit_unless_they_turned_it_off()
+    {
+        await using var mail = await MailSink.StartAsync();
+        await app.DisposeAsync();
+        await StartAsync(new Dictionary<string, string?>(mail.Settings) { ["Perennial:PublicUrl"] = "https://isms.acme.test" });
+        var world = await SeedAsync("acme");
+
+        // Bob turns the forecast off through the API; the others keep the default.
+        using var bob = app.CreateApiClient(await app.CreateTokenAsync(users["bob"]));
+        using var put = await bob.PutAsJsonAsync("/api/v1/orgs/acme/members/me/notifications", new { readinessDigest = false });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.False((await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("readinessDigest").GetBoolean());
+
+        var received = new List<(string Person, DateOnly Day, ReceivedMail Mail)>();
+        for (var day = At(3, 30, 7); day <= At(4, 30, 7); day = day.AddDays(1))
+        {
+            app.Time.SetUtcNow(day);
+            var before = mail.Count;
+            var run = await app.WithScopeAsync(s => s.GetRequiredService<ReminderRunner>().RunAsync(day, default));
+            Assert.Equal(0, run.Failed);
+            received.AddRange(mail.Messages(before).Where(m => m.Kind == ReminderKinds.ReadinessDigest)
+                .Select(m => (m.To.Split('@')[0], DateOnly.FromDateTime(day.UtcDateTime), m)));
+        }
+
+        // dee's access ends on 2026-04-15: from then on her items go to the admin, who also gets everything nobody owns.
+        Assert.Equal(
+            ["04-01 admin", "04-01 ana", "04-01 dee", "04-17 admin", "04-17 ana", "04-24 admin", "04-24 ana"],
+            received.Select(r => $"{r.Day:MM-dd} {r.Person}").Order(StringComparer.Ordinal));
+
+        var first = received.Single(r => r.Person == "ana" && r.Day == D(4, 1)).Mail;
+        Assert.Equal("Surveillance audit 1 (certification cycle 1) in 30 days: 3 items to do in Organisation acme", first.Message.Subject);
+        var text = first.Text.ReplaceLineEndings("\n");
+        Assert.Contains($"- now: Risk R1: review due 2026-03-20\n  https://isms.acme.test/o/acme/risks/{world.Ids["R1"]}\n", text, StringComparison.Ordinal);
+        Assert.Contains("- by 10 April 2026: ACT-001 Backup restore check: due 2026-04-10 and not done yet", text, StringComparison.Ordinal);
+        Assert.Contains("- by 25 April 2026: Risk R2: review due 2026-04-25", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nobody is named", text, StringComparison.Ordinal);
+        Assert.Contains("https://isms.acme.test/o/acme/settings/my-notifications", text, StringComparison.Ordinal);
+
+        // A week before, ana's missed April occurrence is past saving and no longer on her list.
+        var last = received.Single(r => r.Person == "ana" && r.Day == D(4, 24)).Mail.Text;
+        Assert.DoesNotContain("Backup restore check", last, StringComparison.Ordinal);
+        var admin = received.Single(r => r.Person == "admin" && r.Day == D(4, 17)).Mail.Text;
+        Assert.Contains("Nobody is named for these", admin, StringComparison.Ordinal);
+        Assert.Contains("Access review of the finance system: the owner, dee, lost access after 2026-04-15", admin, StringComparison.Ordinal);
+        Assert.Contains("Statement of Applicability", admin, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_page_shows_the_score_its_explanation_the_dated_list_per_owner_and_the_gaps_to_an_auditor()
+    {
+        await SeedAsync("acme");
+        app.Time.SetUtcNow(ForecastDay);
+        await app.WithScopeAsync(s => s.GetRequiredService<ReadinessSnapshots>().TakeAsync(s.GetRequiredService<PerennialDbContext>().Organisations.Single(o => o.Slug == "acme").Id, ForecastDay, default));
+        using var auditor = await app.SignInAsync("audrey@acme.test");
+        var html = await auditor.GetStringAsync("/o/acme/readiness");
+        Assert.Contains("Surveillance audit 1 of certification cycle 1 on 2026-05-01", html, StringComparison.Ordinal);
+        Assert.Contains("the score is the average of", html, StringComparison.Ordinal);
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Matches(@"<h3>ana</h3>\s*<table class=""todo"">[\s\S]*?<td>2026-04-01</td>\s*<td><a href=""/o/acme/risks/[0-9a-f-]+"">Risk R1</a></td>", html);
+        Assert.Contains("Already on the record", html, StringComparison.Ordinal);
+        Assert.Contains("no deputy named", html, StringComparison.Ordinal);
+
+        // The dashboard shows the latest snapshot and links here; a bad date is named, not a server error.
+        var dashboard = await auditor.GetStringAsync("/o/acme");
+        Assert.Contains("href=\"/o/acme/readiness\"", dashboard, StringComparison.Ordinal);
+        Assert.Contains("Readiness for the audit on 2026-05-01", dashboard, StringComparison.Ordinal);
+        using var bad = await auditor.GetAsync("/o/acme/readiness?auditDate=2026-02-30");
+        Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
+        Assert.Contains("The audit date &#x27;2026-02-30&#x27; is not a date such as 2026-09-15.", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        await app.CreateUserAsync("stranger@other.test");
+        using var stranger = await app.SignInAsync("stranger@other.test");
+        using var refused = await stranger.GetAsync("/o/acme/readiness");
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace Perennial.Pages.O;
 
 public sealed class DashboardModel(
     CurrentOrg org, CurrentUser user, OrganisationService organisations, AuditHistory history, ChangeDescriber describer, CycleService cycles,
-    ScopeService scopes, SoaService soa, RiskService risks, AgendaService agendas, TimeProvider time) : PageModel
+    ScopeService scopes, SoaService soa, RiskService risks, AgendaService agendas, Perennial.Readiness.ReadinessSnapshots readiness, TimeProvider time) : PageModel
 {
     /// <summary>How many items of a group the organisation's list shows before linking to the full list.</summary>
     public const int OrganisationItemsPerGroup = 8;
@@ -31,6 +31,9 @@ public sealed class DashboardModel(
     public int? ScopeVersion { get; private set; }
     public SoaVersionSummary? SoaVersion { get; private set; }
     public int MemberCount { get; private set; }
+
+    /// <summary>The latest daily readiness score, when one has been taken.</summary>
+    public Perennial.Readiness.ReadinessSnapshot? Readiness { get; private set; }
     public IReadOnlyList<DescribedChange> Recent { get; private set; } = [];
 
     /// <summary>Where the whole list of a group lives.</summary>
@@ -60,6 +63,7 @@ public sealed class DashboardModel(
         var latest = await history.ForOrganisationAsync(org.Id, null, null, new PageRequest(1, 200), ct);
         Recent = await describer.DescribeAsync(latest.Items, ct, collapse: true, take: RecentChanges);
         Agenda = await agendas.ForOrganisationAsync(org.Id, ct);
+        Readiness = await readiness.LatestAsync(org.Id, ct);
         Mine = Agenda.For(user.RequireId());
         if (await cycles.GetCurrentAsync(org.Id, ct) is { } cycle)
         {

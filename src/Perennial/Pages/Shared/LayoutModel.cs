@@ -24,6 +24,7 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
     public static readonly IReadOnlyList<(string Key, string Label)> Sections =
     [
         ("", "Dashboard"),
+        ("readiness", "Audit readiness"),
         ("scope", "Scope"),
         ("context", "Context"),
         ("calendar", "Calendar"),

@@ -18,16 +18,20 @@ public sealed class MineModel(CurrentOrg org, CurrentUser user, NotificationSett
     [BindProperty]
     public bool WeeklyDigest { get; set; }
 
+    [BindProperty]
+    public bool ReadinessDigest { get; set; }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         Me = await settings.PreferencesAsync(org.Id, user.RequireId(), ct);
         MuteEmail = Me.MuteEmail;
         WeeklyDigest = Me.WeeklyDigest;
+        ReadinessDigest = Me.ReadinessDigest;
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        Me = await settings.SetPreferencesAsync(org.Id, user.RequireId(), MuteEmail, WeeklyDigest, ct);
+        Me = await settings.SetPreferencesAsync(org.Id, user.RequireId(), MuteEmail, WeeklyDigest, ct, ReadinessDigest);
         Saved = true;
         return Page();
     }
