@@ -27,6 +27,10 @@ public sealed class ReminderSweep(
 
     private const int KeyChunk = 500;
 
+    /// <summary>The audit forecast goes out in the rounds from 06:00 to 09:00 UTC.</summary>
+    private const int ReadinessDigestFromHour = 6;
+    private const int ReadinessDigestToHour = 9;
+
     /// <summary>Days before its date that a corrective action or effectiveness check is first reminded of.</summary>
     private static readonly int[] ObligationLeadDays = [7];
 
@@ -474,6 +478,13 @@ public sealed class ReminderSweep(
     /// </summary>
     private async Task PlanReadinessDigestsAsync(Context context, List<Intent> intents, CancellationToken ct)
     {
+        // Only the morning rounds compute it: a forecast for someone with nothing to do leaves no key,
+        // and computing it in every five-minute round for a month would be waste.
+        if (context.Now.UtcDateTime.Hour is < ReadinessDigestFromHour or >= ReadinessDigestToHour)
+        {
+            return;
+        }
+
         var today = context.UtcToday;
         var last = today.AddDays(ReminderKinds.ReadinessDigestDays.Max());
         var audits = await (

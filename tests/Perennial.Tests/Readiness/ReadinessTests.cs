@@ -429,6 +429,15 @@ public abstract class ReadinessTests(DatabaseProvider provider) : IAsyncLifetime
         var received = new List<(string Person, DateOnly Day, ReceivedMail Mail)>();
         for (var day = At(3, 30, 7); day <= At(4, 30, 7); day = day.AddDays(1))
         {
+            if (day == At(4, 1, 7))
+            {
+                // The forecast goes out in the morning rounds only: not at 05:00.
+                app.Time.SetUtcNow(At(4, 1, 5));
+                var early = mail.Count;
+                Assert.Equal(0, (await app.WithScopeAsync(s => s.GetRequiredService<ReminderRunner>().RunAsync(At(4, 1, 5), default))).Failed);
+                Assert.DoesNotContain(mail.Messages(early), m => m.Kind == ReminderKinds.ReadinessDigest);
+            }
+
             app.Time.SetUtcNow(day);
             var before = mail.Count;
             var run = await app.WithScopeAsync(s => s.GetRequiredService<ReminderRunner>().RunAsync(day, default));
