@@ -72,7 +72,8 @@ public sealed record ReadinessGap(
     public string Key => $"{Kind}|{SubjectId?.ToString() ?? Subject}";
 
     /// <summary>The reference and title as one line, without saying the same words twice.</summary>
-    public string Name => Title.Contains(Subject, StringComparison.Ordinal) ? Title : $"{Subject} {Title}";
+    public string Name =>
+        Title == Subject || Title.StartsWith(Subject + " ", StringComparison.Ordinal) || Title.EndsWith(" " + Subject, StringComparison.Ordinal) ? Title : $"{Subject} {Title}";
 }
 
 /// <summary>One group of a drill-down: how many checks it holds, how many pass, and its score.</summary>

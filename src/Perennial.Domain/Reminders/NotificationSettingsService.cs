@@ -146,7 +146,7 @@ public sealed class NotificationSettingsService(PerennialDbContext db, IDataProt
         ?? throw UseCaseException.NotFound("You are not a member of this organisation.");
 
     /// <summary>Sets a member's own preferences; null leaves a preference as it is.</summary>
-    public async Task<MemberNotificationRow> SetPreferencesAsync(Guid organisationId, Guid userId, bool? muteEmail, bool? weeklyDigest, CancellationToken ct, bool? readinessDigest = null)
+    public async Task<MemberNotificationRow> SetPreferencesAsync(Guid organisationId, Guid userId, bool? muteEmail, bool? weeklyDigest, bool? readinessDigest, CancellationToken ct)
     {
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.OrganisationId == organisationId && m.UserId == userId, ct)
             ?? throw UseCaseException.NotFound("You are not a member of this organisation.");

@@ -64,7 +64,7 @@ public static class RemindersApi
 
     private static async Task<Ok<MyNotificationsDto>> PutMine(MyNotificationsRequest request, CurrentOrg currentOrg, CurrentUser user, NotificationSettingsService settings, CancellationToken ct)
     {
-        var row = await settings.SetPreferencesAsync(currentOrg.Id, user.RequireId(), request.MuteEmail, request.WeeklyDigest, ct, request.ReadinessDigest);
+        var row = await settings.SetPreferencesAsync(currentOrg.Id, user.RequireId(), request.MuteEmail, request.WeeklyDigest, request.ReadinessDigest, ct);
         return TypedResults.Ok(ToMine(row, await settings.MembersAsync(currentOrg.Id, ct)));
     }
 

@@ -121,7 +121,7 @@ public abstract class NotificationSettingsTests(DatabaseProvider provider)
         await world.CreateActivityAsync("Named contact", "ana", "FREQ=MONTHLY", new DateTime(2026, 3, 5, 9, 0, 0), "UTC", [3], escalation: "erin");
         await world.CreateActivityAsync("Line manager", "ana", "FREQ=MONTHLY", new DateTime(2026, 3, 5, 9, 0, 0), "UTC", [3]);
         await world.CreateActivityAsync("Nobody named", "carl", "FREQ=MONTHLY", new DateTime(2026, 3, 5, 9, 0, 0), "UTC", [3]);
-        await world.WithSettingsAsync(s => s.SetPreferencesAsync(world.OrganisationId, world.Users["carl"], muteEmail: true, weeklyDigest: null, CancellationToken.None));
+        await world.WithSettingsAsync(s => s.SetPreferencesAsync(world.OrganisationId, world.Users["carl"], muteEmail: true, weeklyDigest: null, readinessDigest: null, CancellationToken.None));
 
         var firstWeek = new DateTimeOffset(2026, 3, 6, 8, 0, 0, TimeSpan.Zero);
         await world.RunAsync(firstWeek);

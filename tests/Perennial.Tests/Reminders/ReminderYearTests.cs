@@ -34,8 +34,8 @@ public abstract class ReminderYearTests(DatabaseProvider provider)
         await using var mail = await MailSink.StartAsync();
         var world = await ReminderWorld.CreateAsync(provider, mail);
         await using var app = world.App;
-        await world.WithSettingsAsync(s => s.SetPreferencesAsync(world.OrganisationId, world.Users["carl"], muteEmail: true, weeklyDigest: null, CancellationToken.None));
-        await world.WithSettingsAsync(s => s.SetPreferencesAsync(world.OrganisationId, world.Users["dee"], muteEmail: null, weeklyDigest: true, CancellationToken.None));
+        await world.WithSettingsAsync(s => s.SetPreferencesAsync(world.OrganisationId, world.Users["carl"], muteEmail: true, weeklyDigest: null, readinessDigest: null, CancellationToken.None));
+        await world.WithSettingsAsync(s => s.SetPreferencesAsync(world.OrganisationId, world.Users["dee"], muteEmail: null, weeklyDigest: true, readinessDigest: null, CancellationToken.None));
 
         var plans = new List<Plan>
         {

@@ -31,7 +31,7 @@ public sealed class MineModel(CurrentOrg org, CurrentUser user, NotificationSett
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        Me = await settings.SetPreferencesAsync(org.Id, user.RequireId(), MuteEmail, WeeklyDigest, ct, ReadinessDigest);
+        Me = await settings.SetPreferencesAsync(org.Id, user.RequireId(), MuteEmail, WeeklyDigest, ReadinessDigest, ct);
         Saved = true;
         return Page();
     }
