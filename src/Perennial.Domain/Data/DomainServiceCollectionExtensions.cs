@@ -70,6 +70,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Nonconformities.NonconformityLog>();
         services.AddScoped<Dashboard.AgendaService>();
         services.AddScoped<Readiness.ReadinessService>();
+        services.AddScoped<AuditPacks.AuditPackBuilder>();
         services.AddScoped<Readiness.ReadinessSnapshots>();
         services.AddSingleton<IScheduledJob, Readiness.ReadinessSnapshotJob>();
         services.AddScoped<Feeds.CalendarFeedService>();

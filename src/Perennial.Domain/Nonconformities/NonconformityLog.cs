@@ -19,6 +19,9 @@ public sealed record NonconformityLogItem(
     Guid? OwnerUserId, string? OwnerEmail, string? OwnerName, DateTimeOffset RaisedAt, DateOnly? DueOn, DateTimeOffset? ClosedAt, string? ClosureJustification,
     Guid? OccurrenceId, int OpenActions, int OverdueActions, int Round, int AgeDays, bool Overdue, int Recurrences = 0);
 
+/// <summary>One corrective action as the log's second sheet lists it.</summary>
+public sealed record CorrectiveActionRow(string Nonconformity, int Round, string Title, string? Owner, DateOnly DueOn, string Status, DateOnly? DoneOn, string? Note);
+
 /// <summary>
 /// The period within which nonconformities on the same clause or control count as recurring: the
 /// current certification cycle, or the last three years before the first certificate.
@@ -212,8 +215,15 @@ public sealed class NonconformityLog(PerennialDbContext db, TimeProvider time)
 
     private static readonly double[] Widths = [12, 50, 18, 10, 14, 26, 24, 12, 12, 10, 9, 12, 14, 8, 12, 40, 14];
 
+    public static readonly IReadOnlyList<string> ActionColumns = ["Nonconformity", "Round", "Corrective action", "Owner", "Due", "Status", "Done", "Note"];
+
+    private static readonly double[] ActionWidths = [14, 8, 50, 24, 12, 12, 12, 40];
+
     /// <summary>The log as an XLSX workbook: one row per nonconformity as filtered, and a sheet saying what was exported and when.</summary>
-    public static void WriteXlsx(Stream output, string organisationName, IReadOnlyList<NonconformityLogItem> rows, string filterDescription, RecurrenceWindow window, DateTimeOffset generatedAt)
+    /// <param name="actions">When given, a second sheet lists these corrective actions, one row each.</param>
+    public static void WriteXlsx(
+        Stream output, string organisationName, IReadOnlyList<NonconformityLogItem> rows, string filterDescription, RecurrenceWindow window, DateTimeOffset generatedAt,
+        IReadOnlyList<CorrectiveActionRow>? actions = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(rows);
@@ -249,6 +259,29 @@ public sealed class NonconformityLog(PerennialDbContext db, TimeProvider time)
         }
 
         Spreadsheets.Finish(sheet, r - 1, Columns.Count);
+        if (actions is not null)
+        {
+            var plan = workbook.AddWorksheet("Corrective actions");
+            Spreadsheets.WriteHeader(plan, ActionColumns, ActionWidths);
+            r = 2;
+            foreach (var a in actions)
+            {
+                Spreadsheets.SetText(plan.Cell(r, 1), a.Nonconformity);
+                plan.Cell(r, 2).SetValue(a.Round);
+                Spreadsheets.SetText(plan.Cell(r, 3), a.Title);
+                Spreadsheets.SetText(plan.Cell(r, 4), a.Owner);
+                Date(plan.Cell(r, 5), a.DueOn);
+                Spreadsheets.SetText(plan.Cell(r, 6), a.Status);
+                Date(plan.Cell(r, 7), a.DoneOn);
+                Spreadsheets.SetText(plan.Cell(r, 8), a.Note);
+                r++;
+            }
+
+            plan.Columns(3, 3).Style.Alignment.WrapText = true;
+            plan.Columns(8, 8).Style.Alignment.WrapText = true;
+            Spreadsheets.Finish(plan, r - 1, ActionColumns.Count);
+        }
+
         var about = workbook.AddWorksheet("About");
         Spreadsheets.SetText(about.Cell(1, 1), $"{organisationName}: nonconformity log");
         about.Cell(1, 1).Style.Font.Bold = true;

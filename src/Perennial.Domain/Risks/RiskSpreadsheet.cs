@@ -844,6 +844,139 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
         workbook.SaveAs(output);
     }
 
+    internal static readonly string[] AsOfColumns =
+    [
+        "Reference", "Title", "Description", "Asset(s)", "Threat", "Vulnerability", "Owner",
+        "Inherent likelihood", "Inherent impact", "Inherent level", "Existing controls", "Treatment", "Planned controls", "Treatment plan",
+        "Residual likelihood", "Residual impact", "Residual level", "Accepted by", "Accepted until", "Acceptance justification",
+        "Next review", "Status", "Review interval (months)", "Revision", "Revision valid from", "Why it changed",
+    ];
+
+    private static readonly double[] AsOfWidths = [10, 40, 50, 25, 30, 30, 22, 11, 11, 12, 40, 11, 20, 40, 11, 11, 12, 22, 13, 40, 12, 9, 11, 9, 18, 30];
+
+    internal static readonly string[] AsOfPlanColumns = ["Risk reference", "Risk title", "Action", "Owner", "Due date", "Status on the day", "Overdue on the day", "Done on"];
+
+    private static readonly double[] AsOfPlanWidths = [12, 40, 50, 22, 12, 16, 12, 12];
+
+    /// <summary>
+    /// The register and its treatment plan as they stood at the end of <paramref name="date"/> (UTC): each
+    /// risk's revision valid then, the actions of those risks not yet done that day, and the risk method
+    /// in force, in one workbook.
+    /// </summary>
+    public async Task ExportAsOfAsync(Guid organisationId, string organisationName, DateOnly date, Stream output, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var revisions = (await risks.AsOfAsync(organisationId, date, new Paging.PageRequest(1, int.MaxValue / 2), ct)).Items;
+        var cutoff = new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var methods = await db.RiskMethods.AsNoTracking().Where(m => m.OrganisationId == organisationId).ToListAsync(ct);
+        var method = methods.Where(m => m.CreatedAt < cutoff).MaxBy(m => m.Version) ?? methods.FirstOrDefault(m => m.IsCurrent) ?? DefaultMethod();
+        var bands = methods.ToDictionary(m => m.Version, m => m.Bands);
+
+        using var workbook = new XLWorkbook();
+        workbook.Properties.Title = $"{organisationName}: risk register and treatment plan as at {date:yyyy-MM-dd}";
+        workbook.Properties.Author = "Perennial";
+        var sheet = workbook.AddWorksheet(RegisterSheet);
+        Spreadsheets.WriteHeader(sheet, AsOfColumns, AsOfWidths);
+        var r = 2;
+        foreach (var revision in revisions.OrderBy(x => NaturalKey(x.Snapshot.Reference), StringComparer.Ordinal))
+        {
+            var s = revision.Snapshot;
+            var riskBands = bands.GetValueOrDefault(s.MethodVersion) ?? method.Bands;
+            var c = 1;
+            void Text(string? value) => Spreadsheets.SetText(sheet.Cell(r, c++), value);
+            void Number(int value) => sheet.Cell(r, c++).SetValue(value);
+            void Date(DateOnly? value) => DateCell(sheet.Cell(r, c++), value);
+            void Level(string level)
+            {
+                var cell = sheet.Cell(r, c++);
+                Spreadsheets.SetText(cell, level);
+                if (riskBands.FirstOrDefault(b => b.Name == level) is { } band)
+                {
+                    cell.Style.Fill.BackgroundColor = XLColor.FromHtml(band.Colour);
+                    cell.Style.Font.FontColor = Dark(band.Colour) ? XLColor.White : XLColor.Black;
+                }
+            }
+
+            Text(s.Reference);
+            Text(s.Title);
+            Text(s.Description);
+            Text(string.Join("; ", s.Assets));
+            Text(s.Threat);
+            Text(s.Vulnerability);
+            Text(s.Owner);
+            Number(s.InherentLikelihood);
+            Number(s.InherentImpact);
+            Level(s.InherentLevel);
+            Text(s.ExistingControls);
+            Text(TreatmentLabel(s.Treatment));
+            Text(string.Join(", ", s.Controls.OrderBy(NaturalKey, StringComparer.Ordinal)));
+            Text(s.TreatmentPlan);
+            Number(s.ResidualLikelihood);
+            Number(s.ResidualImpact);
+            Level(s.ResidualLevel);
+            Text(s.AcceptedBy);
+            Date(s.AcceptedUntil);
+            Text(s.AcceptanceJustification);
+            Date(s.NextReviewOn);
+            Text(s.Status == RiskStatus.Open ? "Open" : "Closed");
+            Number(s.ReviewIntervalMonths);
+            Number(revision.Number);
+            Text(revision.ValidFrom.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
+            Text(revision.Reason);
+            r++;
+        }
+
+        foreach (var wrapped in AsOfWrapped)
+        {
+            sheet.Column(wrapped).Style.Alignment.WrapText = true;
+        }
+
+        Spreadsheets.Finish(sheet, r - 1, AsOfColumns.Length);
+
+        var references = revisions.Select(x => x.Snapshot.Reference).ToHashSet(StringComparer.Ordinal);
+        var actions = (await db.RiskActions.AsNoTracking()
+                .Where(a => a.OrganisationId == organisationId && (a.CompletedOn == null || a.CompletedOn > date))
+                .Join(db.Risks, a => a.RiskId, x => x.Id, (a, x) => new { Action = a, x.Reference })
+                .ToListAsync(ct))
+            .Where(a => references.Contains(a.Reference))
+            .ToList();
+        var titles = revisions.ToDictionary(x => x.Snapshot.Reference, x => x.Snapshot.Title, StringComparer.Ordinal);
+        var ownerIds = actions.Select(a => a.Action.OwnerUserId).OfType<Guid>().Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
+        var plan = workbook.AddWorksheet(PlanSheet);
+        Spreadsheets.WriteHeader(plan, AsOfPlanColumns, AsOfPlanWidths);
+        r = 2;
+        foreach (var row in actions.OrderBy(a => a.Action.DueOn ?? DateOnly.MaxValue).ThenBy(a => NaturalKey(a.Reference), StringComparer.Ordinal).ThenBy(a => a.Action.Title, StringComparer.Ordinal))
+        {
+            var a = row.Action;
+            Spreadsheets.SetText(plan.Cell(r, 1), row.Reference);
+            Spreadsheets.SetText(plan.Cell(r, 2), titles.GetValueOrDefault(row.Reference));
+            Spreadsheets.SetText(plan.Cell(r, 3), a.Title);
+            Spreadsheets.SetText(plan.Cell(r, 4), a.OwnerUserId is { } o && users.TryGetValue(o, out var n) ? n : null);
+            DateCell(plan.Cell(r, 5), a.DueOn);
+            Spreadsheets.SetText(plan.Cell(r, 6), a.Status == ActionStatus.InProgress ? "In progress" : "Open");
+            Spreadsheets.SetText(plan.Cell(r, 7), a.DueOn < date ? "Yes" : "No");
+            DateCell(plan.Cell(r, 8), a.CompletedOn);
+            r++;
+        }
+
+        plan.Columns(2, 3).Style.Alignment.WrapText = true;
+        Spreadsheets.Finish(plan, r - 1, AsOfPlanColumns.Length);
+        WriteMethod(workbook.AddWorksheet(MethodSheet), method);
+        workbook.SaveAs(output);
+    }
+
+    private static readonly int[] AsOfWrapped = [2, 3, 11, 14, 20, 26];
+
+    private static void DateCell(IXLCell cell, DateOnly? value)
+    {
+        if (value is { } d)
+        {
+            cell.SetValue(d.ToDateTime(TimeOnly.MinValue));
+            cell.Style.DateFormat.Format = "yyyy-mm-dd";
+        }
+    }
+
     private static void WriteMethod(IXLWorksheet sheet, RiskMethod method)
     {
         sheet.Cell(1, 1).SetValue($"Risk method, version {method.Version}: level = likelihood × impact; residual risk above {method.AcceptanceThreshold} needs formal acceptance by the risk owner.");

@@ -43,6 +43,7 @@ public static class PerennialCli
         root.Subcommands.Add(EvidenceCommand.Create(io));
         root.Subcommands.Add(RemindersCommand.Create(io));
         root.Subcommands.Add(ReadinessCommand.Create(io));
+        root.Subcommands.Add(AuditPackCommand.Create(io));
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }

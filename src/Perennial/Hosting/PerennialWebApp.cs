@@ -7,6 +7,7 @@ using Perennial.Accounts;
 using Perennial.Activities;
 using Perennial.ApiTokens;
 using Perennial.Assets;
+using Perennial.AuditPacks;
 using Perennial.AuditTrail;
 using Perennial.Certification;
 using Perennial.Changes;
@@ -139,6 +140,7 @@ public static class PerennialWebApp
         api.MapMeasuresApi();
         api.MapManagementReviewsApi();
         api.MapReadinessApi();
+        api.MapAuditPackApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();
