@@ -27,7 +27,6 @@ public sealed class AuditPackMemoryTests : IAsyncLifetime
     [Fact]
     public async Task A_pack_with_2_GB_of_evidence_is_written_with_flat_memory()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var admin = await app.CreateUserAsync("admin@acme.test");
         var org = await app.CreateOrganisationAsync("acme", admin.Id);
         app.Time.SetUtcNow(new DateTimeOffset(2026, 5, 3, 9, 0, 0, TimeSpan.Zero));
@@ -49,7 +48,6 @@ public sealed class AuditPackMemoryTests : IAsyncLifetime
             }
         });
 
-        Console.Error.WriteLine($"stored in {clock.Elapsed}");
         var (result, written, peak, baseline) = await app.WithScopeAsync(async s =>
         {
             var builder = s.GetRequiredService<AuditPackBuilder>();
@@ -81,7 +79,6 @@ public sealed class AuditPackMemoryTests : IAsyncLifetime
             return (built, sink.Count, highest, start);
         });
 
-        Console.Error.WriteLine($"packed in {clock.Elapsed}");
         Assert.Equal(Files, result.EvidenceFiles);
         Assert.Equal(Files * FileBytes, result.EvidenceBytes);
         Assert.True(written > Files * FileBytes, $"The pack is {written} bytes.");
