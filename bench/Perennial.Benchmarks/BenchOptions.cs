@@ -18,6 +18,12 @@ internal enum Suites
 
     /// <summary>The management review pack and the measures, on the audits dataset grown to three busy years.</summary>
     Reviews = 16,
+
+    /// <summary>Readiness with its forecast for a busy organisation.</summary>
+    Readiness = 32,
+
+    /// <summary>The audit pack's write rate against tar over the same evidence files (SQLite only).</summary>
+    AuditPack = 64,
 }
 
 internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, int Requests, int Warmup, double Scale, string? Output, bool Keep)
@@ -43,7 +49,7 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Perennial.Benchmarks -- [options]
-          --suite risks|calendar|both|evidence|audits|reviews   which benchmark: the risk register, the maintenance calendar, both, evidence ingest (SQLite), the audit programme and nonconformity log, or the management review pack and measures (default both)
+          --suite risks|calendar|both|evidence|audits|reviews|readiness|audit-pack   which benchmark: the risk register, the maintenance calendar, both, evidence ingest (SQLite), the audit programme and nonconformity log, the management review pack and measures, readiness with its forecast, or the audit pack against tar (SQLite) (default both)
           --clients N                       parallel clients for the small evidence items (default 16)
           --provider sqlite|postgres|both   database(s) to run on (default both)
           --requests N                      timed requests per page, at least 30 (default 50)
@@ -90,6 +96,8 @@ internal sealed record BenchOptions(IReadOnlyList<DatabaseProvider> Providers, i
                             "evidence" => Suites.Evidence,
                             "audits" => Suites.Audits,
                             "reviews" => Suites.Reviews,
+                            "readiness" => Suites.Readiness,
+                            "audit-pack" => Suites.AuditPack,
                             var other => throw new ArgumentException($"Unknown suite '{other}'."),
                         };
                         break;

@@ -1,7 +1,7 @@
 using Perennial.Benchmarks;
 
 // Times the risk register and the maintenance calendar at scale on SQLite and PostgreSQL and writes docs/PERFORMANCE.md.
-//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --suite risks|calendar|both|evidence|audits|reviews --provider sqlite|postgres|both
+//   dotnet run -c Release --project bench/Perennial.Benchmarks -- --suite risks|calendar|both|evidence|audits|reviews|readiness|audit-pack --provider sqlite|postgres|both
 if (BenchOptions.Parse(args, Console.Error) is not { } options)
 {
     return 2;
@@ -11,6 +11,7 @@ var risks = new List<ProviderResult>();
 var calendar = new List<CalendarResult>();
 var audits = new List<AuditsResult>();
 var reviews = new List<AuditsResult>();
+var readiness = new List<AuditsResult>();
 foreach (var provider in options.Providers)
 {
     if (options.Suites.HasFlag(Suites.Risks))
@@ -32,12 +33,23 @@ foreach (var provider in options.Providers)
     {
         reviews.Add(await new AuditsRun(options, Console.Out, reviews: true).RunAsync(provider, CancellationToken.None));
     }
+
+    if (options.Suites.HasFlag(Suites.Readiness))
+    {
+        readiness.Add(await new AuditsRun(options, Console.Out, readiness: true).RunAsync(provider, CancellationToken.None));
+    }
 }
 
 EvidenceResult? evidence = null;
 if (options.Suites.HasFlag(Suites.Evidence))
 {
     evidence = await new EvidenceRun(options, Console.Out).RunAsync(CancellationToken.None);
+}
+
+PackBenchResult? pack = null;
+if (options.Suites.HasFlag(Suites.AuditPack))
+{
+    pack = await new AuditPackRun(options, Console.Out).RunAsync(CancellationToken.None);
 }
 
 if (options.Output is { } output)
@@ -67,7 +79,17 @@ if (options.Output is { } output)
         AuditsReport.Write(output, reviews, options, "reviews");
     }
 
+    if (readiness.Count > 0)
+    {
+        AuditsReport.Write(output, readiness, options, "readiness");
+    }
+
+    if (pack is not null)
+    {
+        AuditPackReport.Write(output, pack, options);
+    }
+
     Console.WriteLine($"Results written to {output}");
 }
 
-return risks.SelectMany(r => r.Scenarios).All(s => s.Passed) && calendar.All(c => c.Passed) && audits.All(a => a.Passed) && reviews.All(a => a.Passed) && evidence?.Passed != false ? 0 : 1;
+return risks.SelectMany(r => r.Scenarios).All(s => s.Passed) && calendar.All(c => c.Passed) && audits.All(a => a.Passed) && reviews.All(a => a.Passed) && readiness.All(a => a.Passed) && evidence?.Passed != false && pack?.Passed != false ? 0 : 1;

@@ -71,6 +71,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Dashboard.AgendaService>();
         services.AddScoped<Readiness.ReadinessService>();
         services.AddScoped<AuditPacks.AuditPackBuilder>();
+        services.AddScoped<Frameworks.Oscal.OscalExporter>();
         services.AddScoped<Readiness.ReadinessSnapshots>();
         services.AddSingleton<IScheduledJob, Readiness.ReadinessSnapshotJob>();
         services.AddScoped<Feeds.CalendarFeedService>();

@@ -141,6 +141,7 @@ public static class PerennialWebApp
         api.MapManagementReviewsApi();
         api.MapReadinessApi();
         api.MapAuditPackApi();
+        api.MapOscalExportApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();
