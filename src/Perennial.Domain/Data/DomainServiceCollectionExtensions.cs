@@ -72,6 +72,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Readiness.ReadinessService>();
         services.AddScoped<AuditPacks.AuditPackBuilder>();
         services.AddScoped<Frameworks.Oscal.OscalExporter>();
+        services.AddScoped<AuditorWorkspace.AuditorWorkspaceService>();
         services.AddScoped<Readiness.ReadinessSnapshots>();
         services.AddSingleton<IScheduledJob, Readiness.ReadinessSnapshotJob>();
         services.AddScoped<Feeds.CalendarFeedService>();

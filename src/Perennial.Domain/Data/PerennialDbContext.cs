@@ -89,6 +89,8 @@ public sealed class PerennialDbContext(
     public DbSet<ManagementReviews.ReviewMinute> ReviewMinutes => Set<ManagementReviews.ReviewMinute>();
     public DbSet<ManagementReviews.ReviewDecision> ReviewDecisions => Set<ManagementReviews.ReviewDecision>();
     public DbSet<Readiness.ReadinessSnapshot> ReadinessSnapshots => Set<Readiness.ReadinessSnapshot>();
+    public DbSet<AuditorWorkspace.AuditSample> AuditSamples => Set<AuditorWorkspace.AuditSample>();
+    public DbSet<AuditorWorkspace.AuditRequest> AuditRequests => Set<AuditorWorkspace.AuditRequest>();
     public DbSet<Reminders.OutboxMessage> Outbox => Set<Reminders.OutboxMessage>();
     public DbSet<Reminders.NotificationSettings> NotificationSettings => Set<Reminders.NotificationSettings>();
     public DbSet<Feeds.CalendarFeedToken> CalendarFeedTokens => Set<Feeds.CalendarFeedToken>();

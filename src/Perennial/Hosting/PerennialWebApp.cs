@@ -7,6 +7,7 @@ using Perennial.Accounts;
 using Perennial.Activities;
 using Perennial.ApiTokens;
 using Perennial.Assets;
+using Perennial.AuditorWorkspace;
 using Perennial.AuditPacks;
 using Perennial.AuditTrail;
 using Perennial.Certification;
@@ -142,6 +143,7 @@ public static class PerennialWebApp
         api.MapReadinessApi();
         api.MapAuditPackApi();
         api.MapOscalExportApi();
+        api.MapAuditorWorkspaceApi();
         api.MapCalendarFeedsApi();
         app.MapCalendarFeed();
         api.MapRemindersApi();
