@@ -33,16 +33,15 @@ internal sealed record AuditsResult(
 /// <remarks>
 /// With <c>reviews</c> the same dataset grows into the management review's (<see cref="ReviewsSeeder"/>)
 /// and the run times the review pack and the daily recomputation of the built-in measures instead.
-/// With <c>readiness</c> it grows the same way from 400 activities (a busy organisation: about 25,000
-/// occurrences over three years, 50,000 evidence items, 10,000 risks) and times readiness with its
-/// forecast for an audit two months ahead.
+/// With <c>readiness</c> it grows the same way (a busy organisation: about 400 activities with
+/// 20,000 occurrences over three years, 50,000 evidence items, 10,000 risks) and times readiness with
+/// its forecast for an audit two months ahead.
 /// </remarks>
 internal sealed class AuditsRun(BenchOptions options, TextWriter log, bool reviews = false, bool readiness = false)
 {
     private const string Slug = "audits";
     private const string Password = "Correct-horse-battery-9";
     private const int Activities = 300;
-    private const int BusyActivities = 400;
     private const int AuditsPerYear = 10;
     private const int Nonconformities = 2_000;
     private const int CorrectiveActions = 6_000;
@@ -67,7 +66,7 @@ internal sealed class AuditsRun(BenchOptions options, TextWriter log, bool revie
 
         // The calendar first, so that the audits' own calendar entries get their history with the rest.
         var calendar = new CalendarSeeder(services, organisationId, owners, manager.UserId, cycles[^1].IssueDate);
-        await calendar.SeedActivitiesAsync(Math.Max(2, (int)((readiness ? BusyActivities : Activities) * options.Scale)), await ControlsAsync(services, organisationId, ct), m => log.WriteLine($"  seeded {m}"), ct);
+        await calendar.SeedActivitiesAsync(Math.Max(2, (int)(Activities * options.Scale)), await ControlsAsync(services, organisationId, ct), m => log.WriteLine($"  seeded {m}"), ct);
         var planned = await PlanProgrammeAsync(services, organisationId, manager, auditors, cycles, applicable, ct);
         await log.WriteLineAsync($"  planned {planned.Count} internal audits");
         await calendar.SeedHistoryAsync(now, m => log.WriteLine($"  seeded {m}"), ct);

@@ -214,4 +214,60 @@ public abstract class AuditorWorkspaceApiTests(DatabaseProvider provider) : IAsy
         using var read = await audrey.GetAsync("/api/v1/orgs/acme/auditor/requests");
         Assert.Contains(read.StatusCode, new[] { HttpStatusCode.Forbidden, HttpStatusCode.NotFound });
     }
+
+    [Fact]
+    public async Task On_the_landing_page_an_auditor_samples_a_control_and_raises_a_request_and_the_owner_answers_it()
+    {
+        await SeedAsync();
+        app.Time.SetUtcNow(new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero));
+        using var audrey = await app.SignInAsync("audrey@acme.test");
+        var page = await audrey.GetStringAsync("/o/acme/auditor");
+        Assert.Contains("Auditor&#x27;s workspace", page, StringComparison.Ordinal);
+        Assert.Contains("No sample drawn yet.", page, StringComparison.Ordinal);
+
+        using var drawn = await TestApp.PostFormAsync(audrey, "/o/acme/auditor", new Dictionary<string, string>
+        {
+            ["Control"] = "A.8.13",
+            ["SampleFrom"] = "2026-01-01",
+            ["SampleTo"] = "2026-02-28",
+            ["Seed"] = "7",
+        }, "Sample");
+        Assert.Equal(HttpStatusCode.Redirect, drawn.StatusCode);
+        page = await audrey.GetStringAsync("/o/acme/auditor");
+        Assert.Contains("5 of 8 (weekly)", page, StringComparison.Ordinal);
+
+        using var bad = await TestApp.PostFormAsync(audrey, "/o/acme/auditor", new Dictionary<string, string> { ["RequestText"] = "Backup policy", ["RequestDue"] = "2026-03-20" }, "Request");
+        Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
+        Assert.Contains("assigneeUserId", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var raised = await TestApp.PostFormAsync(audrey, "/o/acme/auditor", new Dictionary<string, string>
+        {
+            ["RequestText"] = "The backup policy and its approval",
+            ["RequestIdentifier"] = "A.8.13",
+            ["RequestDue"] = "2026-03-20",
+            ["RequestAssignee"] = users["ana"].ToString(),
+        }, "Request");
+        Assert.Equal(HttpStatusCode.Redirect, raised.StatusCode);
+        var request = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().AuditRequests.SingleAsync());
+        Assert.Equal((users["audrey"], users["ana"]), (request.RaisedByUserId, request.AssigneeUserId));
+
+        // The owner sees it, with no sampling form of their own, and answers it.
+        using var ana = await app.SignInAsync("ana@acme.test");
+        var anaPage = await ana.GetStringAsync("/o/acme/auditor");
+        Assert.DoesNotContain("Draw a sample", anaPage, StringComparison.Ordinal);
+        Assert.Contains("Your answer to REQ-001", anaPage, StringComparison.Ordinal);
+        using var answered = await TestApp.PostFormAsync(ana, "/o/acme/auditor", new Dictionary<string, string>
+        {
+            ["RequestId"] = request.Id.ToString(),
+            ["Comment"] = "Policy BK-1, approved by the board on 2026-01-12.",
+        }, "Answer");
+        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
+        using var notAnAuditor = await TestApp.PostFormAsync(ana, "/o/acme/auditor", new Dictionary<string, string> { ["RequestId"] = request.Id.ToString() }, "Accept");
+        Assert.Equal(HttpStatusCode.Forbidden, notAnAuditor.StatusCode);
+
+        using var accepted = await TestApp.PostFormAsync(audrey, "/o/acme/auditor", new Dictionary<string, string> { ["RequestId"] = request.Id.ToString() }, "Accept");
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        page = await audrey.GetStringAsync("/o/acme/auditor");
+        Assert.Contains("Policy BK-1, approved by the board on 2026-01-12.", page, StringComparison.Ordinal);
+        Assert.Matches("id=\"request-REQ-001\"[\\s\\S]*?class=\"status\">accepted<", page);
+    }
 }

@@ -25,6 +25,7 @@ public sealed class LayoutData(CurrentUser user, CurrentOrg org, OrganisationSer
     [
         ("", "Dashboard"),
         ("readiness", "Audit readiness"),
+        ("auditor", "Auditor's workspace"),
         ("scope", "Scope"),
         ("context", "Context"),
         ("calendar", "Calendar"),
