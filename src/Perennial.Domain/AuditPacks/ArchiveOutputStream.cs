@@ -46,8 +46,25 @@ public sealed class ArchiveOutputStream(Stream destination) : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await DrainAsync(cancellationToken);
-        await destination.WriteAsync(buffer, cancellationToken);
-        hash.AppendData(buffer.Span);
+        if (buffer.Length >= 256 * 1024)
+        {
+            // Large blocks (evidence) are hashed on another core while the destination takes them.
+            var hashing = Task.Run(() => hash.AppendData(buffer.Span), cancellationToken);
+            try
+            {
+                await destination.WriteAsync(buffer, cancellationToken);
+            }
+            finally
+            {
+                await hashing;
+            }
+        }
+        else
+        {
+            await destination.WriteAsync(buffer, cancellationToken);
+            hash.AppendData(buffer.Span);
+        }
+
         written += buffer.Length;
     }
 
