@@ -25,8 +25,10 @@ public sealed record SampledEvidence(Guid Id, string Title, DateOnly PeriodFrom,
 
 /// <summary>
 /// The external auditor's workspace: samples of a control's occurrences drawn with a recorded seed,
-/// and the requests of the "provided by client" list from raised to accepted. Auditors change only
-/// what they drew or raised; owners answer what is assigned to them; managers may do both.
+/// and the requests of the "provided by client" list from raised to accepted. Any member may draw a
+/// sample or raise a request (a team rehearses the audit the same way); only the one who raised a
+/// request accepts it or asks again, only its assignee (or a manager) answers it, so an auditor changes
+/// nothing but their own samples and requests.
 /// </summary>
 public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider time)
 {
@@ -43,7 +45,6 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
     public async Task<AuditSample> DrawSampleAsync(Guid organisationId, WorkspaceActor actor, string? controlIdentifier, DateOnly? from, DateOnly? to, int? seed, Guid? externalAuditId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        RequireAuditorOrManager(actor, "draw a sample");
         var identifier = controlIdentifier?.Trim();
         if (string.IsNullOrEmpty(identifier))
         {
@@ -169,7 +170,6 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(input);
-        RequireAuditorOrManager(actor, "raise a request");
         var text = Required(input.Text, "text");
         var due = input.DueOn ?? throw UseCaseException.Invalid("dueOn", "dueOn (YYYY-MM-DD) is required: the day the answer is needed by.");
         if (due < Today)
@@ -335,14 +335,6 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
     private async Task<AuditRequest> TrackedAsync(Guid organisationId, Guid id, CancellationToken ct) =>
         await db.AuditRequests.FirstOrDefaultAsync(r => r.OrganisationId == organisationId && r.Id == id, ct)
         ?? throw UseCaseException.NotFound("No such request in this organisation.");
-
-    private static void RequireAuditorOrManager(WorkspaceActor actor, string what)
-    {
-        if (actor.Role != OrgRole.Auditor && !actor.IsManager)
-        {
-            throw UseCaseException.Forbidden($"Only an auditor or an ISMS manager may {what}.");
-        }
-    }
 
     private static void RequireRaiser(AuditRequest request, WorkspaceActor actor, string what)
     {
