@@ -127,51 +127,18 @@ internal sealed class AuditPackRun(BenchOptions options, TextWriter log)
         return new Throughput("tar cf", bytes, 0, best);
     }
 
-    /// <summary>One pack written to <paramref name="target"/>, this process's working set and heap sampled every 20 ms.</summary>
+    /// <summary>One pack written to <paramref name="target"/>, with this process's memory sampled.</summary>
     private static async Task<(TimeSpan Elapsed, MemoryUse Memory)> PackAsync(IServiceProvider root, Guid organisationId, Guid userId, DateOnly today, string target, CancellationToken ct)
     {
         await using var scope = root.CreateAsyncScope();
         var builder = scope.ServiceProvider.GetRequiredService<AuditPackBuilder>();
         var window = await builder.WindowAsync(organisationId, new ReadinessQuery(today, today.AddDays(-60)), ct);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        var before = self.WorkingSet64;
-        var heapBefore = GC.GetTotalMemory(false);
-        long peak = before, heapPeak = heapBefore;
-        var samples = 0;
-        using var done = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
+        var memory = await MemoryUse.SampleAsync(0, async () =>
         {
-            while (!done.IsCancellationRequested)
-            {
-                self.Refresh();
-                peak = Math.Max(peak, self.WorkingSet64);
-                heapPeak = Math.Max(heapPeak, GC.GetTotalMemory(false));
-                samples++;
-                try
-                {
-                    await Task.Delay(20, done.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-        }, CancellationToken.None);
-
-        var start = Stopwatch.GetTimestamp();
-        await using (var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1024 * 1024, FileOptions.Asynchronous))
-        {
+            await using var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1024 * 1024, FileOptions.Asynchronous);
             await builder.WriteAsync(organisationId, window, file, new AuditPackActor(userId, "bench@pack.test"), ct);
-        }
-
-        var elapsed = Stopwatch.GetElapsedTime(start);
-        await done.CancelAsync();
-        await sampler;
-        self.Refresh();
-        return (elapsed, new MemoryUse(0, before, peak, self.WorkingSet64, heapBefore, heapPeak, elapsed, samples));
+        });
+        return (memory.Elapsed, memory);
     }
 }
 

@@ -32,6 +32,47 @@ internal sealed record MemoryUse(long FileBytes, long WorkingSetBefore, long Wor
 
     public long Growth => WorkingSetPeak - WorkingSetBefore;
     public bool Passed => Growth < FlatLimit;
+
+    /// <summary>Runs <paramref name="work"/> while sampling this process's working set and GC heap every 20 ms.</summary>
+    public static async Task<MemoryUse> SampleAsync(long fileBytes, Func<Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var before = self.WorkingSet64;
+        var heapBefore = GC.GetTotalMemory(false);
+        long peak = before, heapPeak = heapBefore;
+        var samples = 0;
+        using var done = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                self.Refresh();
+                peak = Math.Max(peak, self.WorkingSet64);
+                heapPeak = Math.Max(heapPeak, GC.GetTotalMemory(false));
+                samples++;
+                try
+                {
+                    await Task.Delay(20, done.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }, CancellationToken.None);
+
+        var start = Stopwatch.GetTimestamp();
+        await work();
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        await done.CancelAsync();
+        await sampler;
+        self.Refresh();
+        return new MemoryUse(fileBytes, before, peak, self.WorkingSet64, heapBefore, heapPeak, elapsed, samples);
+    }
 }
 
 internal sealed record Warmup(int Items, TimeSpan JitDuringTimedRun);
@@ -268,45 +309,9 @@ internal sealed class EvidenceRun(BenchOptions options, TextWriter log)
         }
     }
 
-    /// <summary>Samples this process's working set and GC heap every 20 ms while the file is uploaded.</summary>
-    private static async Task<MemoryUse> MemoryAsync(HttpClient http, string path, CancellationToken ct)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        var before = self.WorkingSet64;
-        var heapBefore = GC.GetTotalMemory(false);
-        long peak = before, heapPeak = heapBefore;
-        var samples = 0;
-        using var done = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!done.IsCancellationRequested)
-            {
-                self.Refresh();
-                peak = Math.Max(peak, self.WorkingSet64);
-                heapPeak = Math.Max(heapPeak, GC.GetTotalMemory(false));
-                samples++;
-                try
-                {
-                    await Task.Delay(20, done.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-        }, CancellationToken.None);
-
-        var start = Stopwatch.GetTimestamp();
-        await UploadFileAsync(http, path, ct);
-        var elapsed = Stopwatch.GetElapsedTime(start);
-        await done.CancelAsync();
-        await sampler;
-        self.Refresh();
-        return new MemoryUse(new FileInfo(path).Length, before, peak, self.WorkingSet64, heapBefore, heapPeak, elapsed, samples);
-    }
+    /// <summary>This process's working set and GC heap while the file is uploaded.</summary>
+    private static Task<MemoryUse> MemoryAsync(HttpClient http, string path, CancellationToken ct) =>
+        MemoryUse.SampleAsync(new FileInfo(path).Length, () => UploadFileAsync(http, path, ct));
 
     private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken ct)
     {

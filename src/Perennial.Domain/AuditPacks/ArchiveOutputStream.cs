@@ -46,25 +46,7 @@ public sealed class ArchiveOutputStream(Stream destination) : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await DrainAsync(cancellationToken);
-        if (buffer.Length >= 256 * 1024)
-        {
-            // Large blocks (evidence) are hashed on another core while the destination takes them.
-            var hashing = Task.Run(() => hash.AppendData(buffer.Span), cancellationToken);
-            try
-            {
-                await destination.WriteAsync(buffer, cancellationToken);
-            }
-            finally
-            {
-                await hashing;
-            }
-        }
-        else
-        {
-            await destination.WriteAsync(buffer, cancellationToken);
-            hash.AppendData(buffer.Span);
-        }
-
+        await HashingWriteStream.WriteHashedAsync(destination, hash, buffer, cancellationToken);
         written += buffer.Length;
     }
 

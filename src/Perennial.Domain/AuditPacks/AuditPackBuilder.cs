@@ -106,13 +106,12 @@ public sealed class AuditPackBuilder(
             var trailSummary = await AddTrailAsync(writer, index, organisationId, from, auditDate, periodStart, periodEnd, ct);
 
             var html = index.Render(trailSummary, notes);
-            var indexFile = await writer.AddAsync(AuditPackManifest.IndexPath, html, new AuditPackFileInfo("The pack's offline index", "Index"), compress: true, ct);
+            await writer.AddAsync(AuditPackManifest.IndexPath, html, new AuditPackFileInfo("The pack's offline index", "Index"), compress: true, ct);
             var manifest = new AuditPackManifest(
                 AuditPackManifest.CurrentFormat,
                 new AuditPackOrganisation(organisation.Slug, organisation.Name),
                 new AuditPackAudit(auditDate, from, window.Source, window.ExternalAuditId),
                 now, actor.Name, trailSummary, [.. writer.Files], notes);
-            _ = indexFile;
             var seal = await writer.FinishAsync(manifest, ct);
             var receipt = await RecordAsync(organisationId, organisation.Slug, window, seal, actor, today, now, ct);
             return new AuditPackResult(window, seal, receipt, evidenceBytes, evidenceFiles);
@@ -271,12 +270,11 @@ public sealed class AuditPackBuilder(
         // Every nonconformity open at some time in the period: raised by its end and not closed before its start.
         var (window, all) = await log.AllAsync(organisationId, new NonconformityQuery(), ct);
         var rows = all.Where(n => n.RaisedAt < periodEnd && (n.ClosedAt is null || n.ClosedAt >= periodStart)).ToList();
-        var ids = rows.Select(n => n.Id).ToHashSet();
+        var ids = rows.Select(n => n.Id).ToList();
         var references = rows.ToDictionary(n => n.Id, n => n.Reference);
-        var actions = (await db.CorrectiveActions.AsNoTracking().Where(a => a.OrganisationId == organisationId)
+        var actions = (await db.CorrectiveActions.AsNoTracking().Where(a => a.OrganisationId == organisationId && ids.Contains(a.NonconformityId))
                 .Select(a => new { a.NonconformityId, a.Round, a.Title, Owner = db.Users.Where(u => u.Id == a.OwnerUserId).Select(u => u.DisplayName).FirstOrDefault(), a.DueOn, a.Status, a.DoneOn, a.Note })
                 .ToListAsync(ct))
-            .Where(a => ids.Contains(a.NonconformityId))
             .OrderBy(a => references[a.NonconformityId], StringComparer.Ordinal).ThenBy(a => a.Round).ThenBy(a => a.DueOn)
             .Select(a => new CorrectiveActionRow(references[a.NonconformityId], a.Round, a.Title, a.Owner, a.DueOn, a.Status.Name(), a.DoneOn, a.Note))
             .ToList();
@@ -447,7 +445,7 @@ public sealed class AuditPackBuilder(
 
     private static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Day(DateOnly day) => ReadinessReport.Day(day);
 
-    private static string Day(DateTimeOffset at) => Day(DateOnly.FromDateTime(at.UtcDateTime));
+    private static string Day(DateTimeOffset at) => ReadinessReport.Day(DateOnly.FromDateTime(at.UtcDateTime));
 }

@@ -31,9 +31,6 @@ public sealed class AuditPackWriter : IAsyncDisposable
 
     public IReadOnlyList<AuditPackFile> Files => files;
 
-    /// <summary>Bytes written to the destination so far.</summary>
-    public long Written => output.Length;
-
     /// <param name="timestamp">The modification time every entry carries (the moment the pack was built).</param>
     public static async Task<AuditPackWriter> CreateAsync(Stream destination, DateTimeOffset timestamp, CancellationToken ct)
     {
@@ -119,15 +116,13 @@ public sealed class AuditPackWriter : IAsyncDisposable
         return new AuditPackSeal(output.Sha256(), output.Length, manifestHash, files.Count);
     }
 
+    /// <summary>
+    /// Abandoned part-way (an error, a client gone), the archive is left incomplete rather than closed
+    /// into something that looks whole.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!finished)
-        {
-            // Abandoned part-way (an error, a client gone): the archive is incomplete and is not closed
-            // into something that looks whole.
-            finished = true;
-        }
-
+        finished = true;
         await output.DisposeAsync();
     }
 

@@ -50,30 +50,36 @@ public sealed class HashingWriteStream(Stream inner, bool leaveOpen, Func<Cancel
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Check();
-        if (buffer.Length >= ParallelFrom)
-        {
-            // Large blocks are hashed on another core while the stream below takes them (the caller may
-            // not touch the buffer until this write completes).
-            var hashing = Task.Run(() => hash.AppendData(buffer.Span), cancellationToken);
-            try
-            {
-                await inner.WriteAsync(buffer, cancellationToken);
-            }
-            finally
-            {
-                await hashing;
-            }
-        }
-        else
-        {
-            await inner.WriteAsync(buffer, cancellationToken);
-            hash.AppendData(buffer.Span);
-        }
-
+        await WriteHashedAsync(inner, hash, buffer, cancellationToken);
         written += buffer.Length;
         if (afterWrite is not null)
         {
             await afterWrite(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="buffer"/> to <paramref name="destination"/> and adds it to <paramref name="hash"/>.
+    /// Large blocks are hashed on another core while the destination takes them (callers leave the buffer
+    /// alone until the write completes, so both may read it).
+    /// </summary>
+    internal static async ValueTask WriteHashedAsync(Stream destination, IncrementalHash hash, ReadOnlyMemory<byte> buffer, CancellationToken ct)
+    {
+        if (buffer.Length < ParallelFrom)
+        {
+            await destination.WriteAsync(buffer, ct);
+            hash.AppendData(buffer.Span);
+            return;
+        }
+
+        var hashing = Task.Run(() => hash.AppendData(buffer.Span), ct);
+        try
+        {
+            await destination.WriteAsync(buffer, ct);
+        }
+        finally
+        {
+            await hashing;
         }
     }
 

@@ -84,7 +84,8 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
         }
 
         var frequencies = activities.Select(a => a.ScheduleSource == ScheduleSource.CertificationCycle ? "annual" : SamplingTable.FrequencyOf(a.Rrule)).OfType<string>().ToList();
-        var frequency = frequencies.OrderByDescending(f => SamplingTable.Frequencies.ToList().IndexOf(f)).FirstOrDefault() ?? "annual";
+        // The table lists frequencies from the least to the most frequent: the last one present sizes the sample.
+        var frequency = SamplingTable.Frequencies.LastOrDefault(frequencies.Contains) ?? "annual";
         var table = SamplingTable.For(await db.InternalAuditSettings.AsNoTracking().FirstOrDefaultAsync(s => s.OrganisationId == organisationId, ct));
         var ids = activities.Select(a => a.Id).ToList();
         var today = Today;
@@ -264,7 +265,7 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
         }
 
         var known = await db.EvidenceItems.Where(e => e.OrganisationId == organisationId && ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct);
-        if (ids.Except(known).FirstOrDefault() is var unknown && unknown != Guid.Empty)
+        if (ids.Except(known).ToList() is [var unknown, ..])
         {
             throw UseCaseException.Invalid("evidenceIds", $"No evidence item {unknown:D} in this organisation.");
         }

@@ -745,26 +745,8 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
             var c = 1;
             void Text(string? value) => Spreadsheets.SetText(sheet.Cell(r, c++), value);
             void Number(int value) => sheet.Cell(r, c++).SetValue(value);
-            void Date(DateOnly? value)
-            {
-                var cell = sheet.Cell(r, c++);
-                if (value is { } d)
-                {
-                    cell.SetValue(d.ToDateTime(TimeOnly.MinValue));
-                    cell.Style.DateFormat.Format = "yyyy-mm-dd";
-                }
-            }
-
-            void Level(string level)
-            {
-                var cell = sheet.Cell(r, c++);
-                Spreadsheets.SetText(cell, level);
-                if (riskBands.FirstOrDefault(b => b.Name == level) is { } band)
-                {
-                    cell.Style.Fill.BackgroundColor = XLColor.FromHtml(band.Colour);
-                    cell.Style.Font.FontColor = Dark(band.Colour) ? XLColor.White : XLColor.Black;
-                }
-            }
+            void Date(DateOnly? value) => DateCell(sheet.Cell(r, c++), value);
+            void Level(string level) => LevelCell(sheet.Cell(r, c++), level, riskBands);
 
             Text(risk.Reference);
             Text(risk.Title);
@@ -828,11 +810,7 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
             Spreadsheets.SetText(sheet.Cell(r, 2), row.Title);
             Spreadsheets.SetText(sheet.Cell(r, 3), a.Title);
             Spreadsheets.SetText(sheet.Cell(r, 4), a.OwnerUserId is { } o && users.TryGetValue(o, out var n) ? n : null);
-            if (a.DueOn is { } due)
-            {
-                sheet.Cell(r, 5).SetValue(due.ToDateTime(TimeOnly.MinValue));
-                sheet.Cell(r, 5).Style.DateFormat.Format = "yyyy-mm-dd";
-            }
+            DateCell(sheet.Cell(r, 5), a.DueOn);
 
             Spreadsheets.SetText(sheet.Cell(r, 6), a.Status == ActionStatus.InProgress ? "In progress" : "Open");
             Spreadsheets.SetText(sheet.Cell(r, 7), a.DueOn < today ? "Yes" : "No");
@@ -886,16 +864,7 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
             void Text(string? value) => Spreadsheets.SetText(sheet.Cell(r, c++), value);
             void Number(int value) => sheet.Cell(r, c++).SetValue(value);
             void Date(DateOnly? value) => DateCell(sheet.Cell(r, c++), value);
-            void Level(string level)
-            {
-                var cell = sheet.Cell(r, c++);
-                Spreadsheets.SetText(cell, level);
-                if (riskBands.FirstOrDefault(b => b.Name == level) is { } band)
-                {
-                    cell.Style.Fill.BackgroundColor = XLColor.FromHtml(band.Colour);
-                    cell.Style.Font.FontColor = Dark(band.Colour) ? XLColor.White : XLColor.Black;
-                }
-            }
+            void Level(string level) => LevelCell(sheet.Cell(r, c++), level, riskBands);
 
             Text(s.Reference);
             Text(s.Title);
@@ -967,6 +936,17 @@ public sealed partial class RiskSpreadsheet(PerennialDbContext db, RiskService r
     }
 
     private static readonly int[] AsOfWrapped = [2, 3, 11, 14, 20, 26];
+
+    /// <summary>A level's name, in its band's colour.</summary>
+    private static void LevelCell(IXLCell cell, string level, IReadOnlyList<LevelBand> bands)
+    {
+        Spreadsheets.SetText(cell, level);
+        if (bands.FirstOrDefault(b => b.Name == level) is { } band)
+        {
+            cell.Style.Fill.BackgroundColor = XLColor.FromHtml(band.Colour);
+            cell.Style.Font.FontColor = Dark(band.Colour) ? XLColor.White : XLColor.Black;
+        }
+    }
 
     private static void DateCell(IXLCell cell, DateOnly? value)
     {

@@ -43,15 +43,9 @@ internal static class AuditPackCommand
                 return await UsageAsync(io, "give either --audit-date YYYY-MM-DD or --audit ID (one of them).");
             }
 
-            DateOnly? day = null;
-            if (!string.IsNullOrWhiteSpace(dateText))
+            if (!ReadinessCommand.TryDate(dateText, out var day))
             {
-                if (!TryDate(dateText, out var d))
-                {
-                    return await UsageAsync(io, $"--audit-date '{dateText}' is not a date such as 2026-09-15 (YYYY-MM-DD).");
-                }
-
-                day = d;
+                return await UsageAsync(io, $"--audit-date '{dateText}' is not a date such as 2026-09-15 (YYYY-MM-DD).");
             }
 
             Guid? auditId = null;
@@ -65,15 +59,9 @@ internal static class AuditPackCommand
                 auditId = id;
             }
 
-            DateOnly? from = null;
-            if (parse.GetValue(periodFrom) is { Length: > 0 } fromText)
+            if (!ReadinessCommand.TryDate(parse.GetValue(periodFrom), out var from))
             {
-                if (!TryDate(fromText, out var f))
-                {
-                    return await UsageAsync(io, $"--period-from '{fromText}' is not a date such as 2026-03-16 (YYYY-MM-DD).");
-                }
-
-                from = f;
+                return await UsageAsync(io, $"--period-from '{parse.GetValue(periodFrom)}' is not a date such as 2026-03-16 (YYYY-MM-DD).");
             }
 
             if (parse.GetValue(output) is not { Length: > 0 } outPath)
@@ -105,8 +93,7 @@ internal static class AuditPackCommand
             }
             catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.Validation)
             {
-                var option = e.Field == "periodFrom" ? "--period-from" : "--audit-date";
-                return await UsageAsync(io, $"{option}: {e.Message.Replace("auditDate", "--audit-date", StringComparison.Ordinal).Replace("periodFrom", "--period-from", StringComparison.Ordinal)}");
+                return await UsageAsync(io, ReadinessCommand.WindowError(e));
             }
             catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.NotFound)
             {
@@ -206,7 +193,4 @@ internal static class AuditPackCommand
         await io.Err.WriteLineAsync($"error: {message}");
         return 2;
     }
-
-    private static bool TryDate(string text, out DateOnly date) =>
-        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 }

@@ -63,8 +63,7 @@ internal static class ReadinessCommand
             }
             catch (UseCaseException e) when (e.Field is not null)
             {
-                var option = e.Field == "auditDate" ? "--audit-date" : "--period-from";
-                await io.Err.WriteLineAsync($"error: {option}: {e.Message.Replace("auditDate", "--audit-date", StringComparison.Ordinal).Replace("periodFrom", "--period-from", StringComparison.Ordinal)}");
+                await io.Err.WriteLineAsync($"error: {WindowError(e)}");
                 return 2;
             }
 
@@ -80,7 +79,8 @@ internal static class ReadinessCommand
         return command;
     }
 
-    private static bool TryDate(string? text, out DateOnly? date)
+    /// <summary>A YYYY-MM-DD option: true with null for none given, false for text that is not a date.</summary>
+    internal static bool TryDate(string? text, out DateOnly? date)
     {
         date = null;
         if (string.IsNullOrWhiteSpace(text))
@@ -95,6 +95,14 @@ internal static class ReadinessCommand
         }
 
         return false;
+    }
+
+    /// <summary>A refused audit window in the options' words: "--period-from: --period-from (…) is after …".</summary>
+    internal static string WindowError(UseCaseException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var option = e.Field == "periodFrom" ? "--period-from" : "--audit-date";
+        return $"{option}: {e.Message.Replace("auditDate", "--audit-date", StringComparison.Ordinal).Replace("periodFrom", "--period-from", StringComparison.Ordinal)}";
     }
 
     /// <summary>The report for a person at a terminal: score, gaps by kind, and each owner's dated list.</summary>

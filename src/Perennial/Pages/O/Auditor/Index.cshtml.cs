@@ -34,7 +34,6 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
     public IReadOnlyList<AuditSample> Samples { get; private set; } = [];
     public IReadOnlyList<AuditRequest> Requests { get; private set; } = [];
     public IReadOnlyDictionary<Guid, string> Names { get; private set; } = new Dictionary<Guid, string>();
-    public bool CanSample => org.IsSet;
     public string? Message { get; private set; }
 
     [BindProperty(SupportsGet = true)]
