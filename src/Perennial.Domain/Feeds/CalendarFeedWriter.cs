@@ -179,6 +179,7 @@ public static class CalendarFeedWriter
             Reminders.ObligationKind.ReviewDecision => "decision",
             Reminders.ObligationKind.ReviewMeeting => "review",
             Reminders.ObligationKind.ContextReview => "context",
+            Reminders.ObligationKind.AuditRequest => "request",
             _ => "action",
         };
         return $"{obligation.Id:D}@perennial-{space}";
@@ -194,6 +195,7 @@ public static class CalendarFeedWriter
             Reminders.ObligationKind.ReviewDecision => "Decision of management review ",
             Reminders.ObligationKind.ReviewMeeting => "Management review ",
             Reminders.ObligationKind.ContextReview => "Review of context entry ",
+            Reminders.ObligationKind.AuditRequest => "Auditor's request ",
             _ => "Corrective action for ",
         }).Append(o.RecordReference).Append(' ').Append(o.RecordTitle).Append('\n');
         text.Append(o.Kind == Reminders.ObligationKind.ReviewMeeting ? "On: " : "Due: ").Append(o.DueOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n');

@@ -7,7 +7,7 @@ namespace Perennial.Nonconformities;
 /// <summary>
 /// A dated obligation still to be done, as an item on the calendar: a corrective action, an
 /// effectiveness check, a management review's decision, a scheduled management review, or a
-/// context-register entry's review.
+/// context-register entry's review, or an auditor's request waiting for its answer.
 /// </summary>
 /// <param name="Id">The action's id, the round's for a check, the decision's, the review's or the entry's: stable, so a calendar's copy updates in place.</param>
 /// <param name="RecordId">The nonconformity, review or context entry the obligation belongs to.</param>
@@ -22,6 +22,7 @@ public sealed record CalendarObligation(
     {
         ObligationKind.ReviewDecision or ObligationKind.ReviewMeeting => $"management-reviews/{RecordId:D}",
         ObligationKind.ContextReview => $"context/{RecordId:D}",
+        ObligationKind.AuditRequest => $"auditor#request-{Uri.EscapeDataString(RecordReference)}",
         _ => $"nonconformities/{RecordId:D}",
     };
 }
@@ -30,12 +31,23 @@ public sealed record CalendarObligation(
 /// The obligations due in a range, for the maintenance calendar and the feeds: open actions of a
 /// nonconformity's current round, and the current round's check once its actions are done; open
 /// decisions of management reviews; scheduled management reviews (their chair's, and their
-/// attendees' when a person's calendar is asked for); and due reviews of context entries. The check
+/// attendees' when a person's calendar is asked for); due reviews of context entries; and auditors'
+/// requests waiting for an answer, their assignee's. The check
 /// is the nonconformity owner's unless they own one of the round's actions, as the reminders have
 /// it; then it is for an ISMS manager and has no owner here.
 /// </summary>
 public sealed class ObligationCalendar(PerennialDbContext db)
 {
+    private const int HeadlineLength = 80;
+
+    /// <summary>A request's first line, shortened, for a calendar entry's title.</summary>
+    public static string Headline(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var line = text.Split('\n', 2)[0].Trim();
+        return line.Length <= HeadlineLength ? line : string.Concat(line.AsSpan(0, HeadlineLength - 1), "…");
+    }
+
     public async Task<IReadOnlyList<CalendarObligation>> ListAsync(Guid organisationId, DateOnly start, DateOnly end, Guid? ownerUserId, CancellationToken ct)
     {
         var actions = await (
@@ -82,7 +94,12 @@ public sealed class ObligationCalendar(PerennialDbContext db)
                 && (ownerUserId == null || e.OwnerUserId == ownerUserId))
             .Select(e => new { e.Id, e.Reference, e.Title, e.NextReviewOn, e.OwnerUserId, e.UpdatedAt })
             .ToListAsync(ct);
-        var people = actions.Select(a => a.Owner).Concat(checkers.Select(c => c.Checker))
+        var requests = await db.AuditRequests.AsNoTracking()
+            .Where(r => r.OrganisationId == organisationId && r.Status == AuditorWorkspace.AuditRequestStatus.Open && r.DueOn >= start && r.DueOn <= end
+                && (ownerUserId == null || r.AssigneeUserId == ownerUserId))
+            .Select(r => new { r.Id, r.Reference, r.Text, r.DueOn, r.AssigneeUserId, r.UpdatedAt })
+            .ToListAsync(ct);
+        var people = actions.Select(a => a.Owner).Concat(requests.Select(r => (Guid?)r.AssigneeUserId)).Concat(checkers.Select(c => c.Checker))
             .Concat(decisions.Select(d => (Guid?)d.OwnerUserId)).Concat(reviews.Select(r => (Guid?)r.ChairUserId)).Concat(entries.Select(e => (Guid?)e.OwnerUserId))
             .OfType<Guid>().Distinct().ToList();
         var names = people.Count == 0 ? [] : await db.Users.AsNoTracking().Where(u => EF.Parameter(people).Contains(u.Id))
@@ -95,6 +112,7 @@ public sealed class ObligationCalendar(PerennialDbContext db)
             .Concat(decisions.Select(d => Make(d.Id, ObligationKind.ReviewDecision, d.ReviewId, d.Reference, d.ReviewTitle, $"Review decision: {d.Title}", d.DueOn, d.OwnerUserId, d.CreatedAt)))
             .Concat(reviews.Select(r => Make(r.Id, ObligationKind.ReviewMeeting, r.Id, r.Reference, r.Title, $"Management review: {r.Title}", r.ScheduledOn, r.ChairUserId, r.UpdatedAt)))
             .Concat(entries.Select(e => Make(e.Id, ObligationKind.ContextReview, e.Id, e.Reference, e.Title, $"Context review: {e.Title}", e.NextReviewOn, e.OwnerUserId, e.UpdatedAt)))
+            .Concat(requests.Select(r => Make(r.Id, ObligationKind.AuditRequest, r.Id, r.Reference, "for the external audit", $"Auditor's request: {Headline(r.Text)}", r.DueOn, r.AssigneeUserId, r.UpdatedAt)))
             .OrderBy(o => o.DueOn).ThenBy(o => o.RecordReference, StringComparer.Ordinal).ThenBy(o => o.Kind).ThenBy(o => o.Title, StringComparer.Ordinal)];
     }
 }

@@ -35,6 +35,9 @@ public enum ObligationKind
 
     /// <summary>The periodic review of a context-register entry by its owner (on the calendar; the dashboard lists it when due).</summary>
     ContextReview = 5,
+
+    /// <summary>An external auditor's request, answered by its assignee on the auditor's workspace.</summary>
+    AuditRequest = 6,
 }
 
 /// <summary>
@@ -60,6 +63,7 @@ public sealed record ObligationFacts(
         ObligationKind.EffectivenessCheck => "check:",
         ObligationKind.ReviewDecision => "decision:",
         ObligationKind.ReviewMeeting => "review:",
+        ObligationKind.AuditRequest => "request:",
         _ => "action:",
     };
 
@@ -68,16 +72,25 @@ public sealed record ObligationFacts(
         ObligationKind.EffectivenessCheck => $"Effectiveness check of {RecordReference} {RecordTitle}",
         ObligationKind.ReviewDecision => $"Management review decision \"{Title}\" ({RecordReference})",
         ObligationKind.ReviewMeeting => $"Management review {RecordReference} \"{Title}\"",
+        ObligationKind.AuditRequest => $"Auditor's request {RecordReference} \"{Title}\"",
         _ => $"Corrective action \"{Title}\" for {RecordReference}",
     };
 
     /// <summary>The page the obligation is done on, relative to the site.</summary>
-    public string Page => Kind is ObligationKind.ReviewDecision or ObligationKind.ReviewMeeting
-        ? $"o/{Uri.EscapeDataString(OrganisationSlug)}/management-reviews/{RecordId}"
-        : $"o/{Uri.EscapeDataString(OrganisationSlug)}/nonconformities/{RecordId}";
+    public string Page => Kind switch
+    {
+        ObligationKind.ReviewDecision or ObligationKind.ReviewMeeting => $"o/{Uri.EscapeDataString(OrganisationSlug)}/management-reviews/{RecordId}",
+        ObligationKind.AuditRequest => $"o/{Uri.EscapeDataString(OrganisationSlug)}/auditor#request-{Uri.EscapeDataString(RecordReference)}",
+        _ => $"o/{Uri.EscapeDataString(OrganisationSlug)}/nonconformities/{RecordId}",
+    };
 
-    /// <summary>What the record is called in the message: "nonconformity" or "management review".</summary>
-    public string RecordNoun => Kind is ObligationKind.ReviewDecision or ObligationKind.ReviewMeeting ? "management review" : "nonconformity";
+    /// <summary>What the record is called in the message: "nonconformity", "management review" or "auditor's request".</summary>
+    public string RecordNoun => Kind switch
+    {
+        ObligationKind.ReviewDecision or ObligationKind.ReviewMeeting => "management review",
+        ObligationKind.AuditRequest => "auditor's request",
+        _ => "nonconformity",
+    };
 }
 
 /// <summary>Why a person receives a reminder; it decides the wording.</summary>
@@ -204,6 +217,7 @@ public sealed class ReminderMessages(ReminderLinks links)
             ObligationKind.EffectivenessCheck => "Check that the corrective actions removed the cause, and record the result (effective or not effective) with the evidence it rests on. Someone who owned none of the actions does the check.",
             ObligationKind.ReviewDecision => $"Carry out the decision \"{o.Title}\" of management review {o.RecordReference} and mark it done with a note on what was done.",
             ObligationKind.ReviewMeeting => "Read the pack before the meeting: it is built from the records and shows every input the review must consider. The chair records the review as held, with minutes and decisions.",
+            ObligationKind.AuditRequest => "Answer it on the auditor's workspace with the evidence items it asks for, a comment, or both. The auditor then accepts the answer or asks again.",
             _ => $"Carry out the action \"{o.Title}\" and mark it done with a note on what was done.",
         };
         var why = audience switch
@@ -215,6 +229,7 @@ public sealed class ReminderMessages(ReminderLinks links)
                 ObligationKind.EffectivenessCheck => $"You receive this because the effectiveness check of {o.RecordReference} in {o.OrganisationName} is yours to do.",
                 ObligationKind.ReviewDecision => $"You receive this because you own this management review decision in {o.OrganisationName}.",
                 ObligationKind.ReviewMeeting => $"You receive this because you chair or attend this management review in {o.OrganisationName}.",
+                ObligationKind.AuditRequest => $"You receive this because the auditor's request {o.RecordReference} in {o.OrganisationName} is assigned to you.",
                 _ => $"You receive this because you own this corrective action in {o.OrganisationName}.",
             },
         };

@@ -76,6 +76,9 @@ public sealed class ReminderSweep(
     {
         /// <summary>People told before and on the day beside the owner (a review's attendees).</summary>
         public IReadOnlyList<Guid> Also { get; init; } = [];
+
+        /// <summary>Part of the dedup key when an obligation reopens (a request the auditor asked again): its reminders start afresh.</summary>
+        public string Round { get; init; } = "";
     }
 
     private sealed record MemberFacts(Guid OrganisationId, Guid UserId, OrgRole Role, DateOnly? ExpiresOn, Guid? ManagerUserId, bool MuteEmail, bool WeeklyDigest);
@@ -115,10 +118,12 @@ public sealed class ReminderSweep(
     }
 
     /// <summary>
-    /// Open corrective actions, pending effectiveness checks, open management review decisions and
-    /// scheduled management reviews whose first reminder day has come. The check is for the
-    /// nonconformity's owner unless they own one of the round's actions; then (or when it has no owner)
-    /// it goes to the ISMS managers who own none. A review is the chair's, its attendees told beside them.
+    /// Open corrective actions, pending effectiveness checks, open management review decisions,
+    /// scheduled management reviews and auditors' requests waiting for an answer, whose first reminder
+    /// day has come. The check is for the nonconformity's owner unless they own one of the round's
+    /// actions; then (or when it has no owner) it goes to the ISMS managers who own none. A review is
+    /// the chair's, its attendees told beside them. A request is its assignee's, reminded afresh in
+    /// each round the auditor opens by asking again.
     /// </summary>
     private async Task<List<Obligation>> LoadObligationsAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -163,6 +168,14 @@ public sealed class ReminderSweep(
         obligations.AddRange(reviews.Select(r => new Obligation(r.Id, r.OrganisationId, r.Id, ObligationKind.ReviewMeeting, r.Title, r.Reference, r.Title, r.ScheduledOn, r.ChairUserId)
         {
             Also = [.. r.Attendees.Select(a => a.UserId)],
+        }));
+        var requests = await db.AuditRequests.AsNoTracking()
+            .Where(r => r.Status == AuditorWorkspace.AuditRequestStatus.Open && r.DueOn <= until)
+            .Select(r => new { r.Id, r.OrganisationId, r.Reference, r.Text, r.DueOn, r.AssigneeUserId, r.Round })
+            .ToListAsync(ct);
+        obligations.AddRange(requests.Select(r => new Obligation(r.Id, r.OrganisationId, r.Id, ObligationKind.AuditRequest, ObligationCalendar.Headline(r.Text), r.Reference, r.Text, r.DueOn, r.AssigneeUserId)
+        {
+            Round = r.Round > 1 ? string.Create(CultureInfo.InvariantCulture, $":round-{r.Round}") : "",
         }));
         return obligations;
     }
@@ -313,7 +326,7 @@ public sealed class ReminderSweep(
                 obligation.RecordReference, obligation.RecordTitle, obligation.DueOn,
                 obligation.OwnerUserId is Guid named ? Name(context, named) : "the ISMS managers");
             var kindName = facts.KindPrefix + kind.Name;
-            var keyStem = string.Create(CultureInfo.InvariantCulture, $"{facts.KindPrefix}{obligation.Id:N}:{obligation.DueOn:yyyyMMdd}:{kind.Name}");
+            var keyStem = string.Create(CultureInfo.InvariantCulture, $"{facts.KindPrefix}{obligation.Id:N}{obligation.Round}:{obligation.DueOn:yyyyMMdd}:{kind.Name}");
             string? escalatedTo = null;
             if (kind.Stage == ReminderStage.Overdue)
             {
