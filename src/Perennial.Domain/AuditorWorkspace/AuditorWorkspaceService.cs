@@ -143,7 +143,84 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
             [.. evidence[o.Id].DistinctBy(e => e.Id).OrderBy(e => e.PeriodFrom).Select(e => new SampledEvidence(e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256))]))];
     }
 
-    public async Task<IReadOnlyList<AuditRequest>> RequestsAsync(Guid organisationId, AuditRequestStatus? status, Guid? assignee, CancellationToken ct)
+    public async Task<IReadOnlyList<AuditRequest>> RequestsAsync(Guid organisationId, AuditRequestStatus? status, Guid? assignee, CancellationToken ct) =>
+        await RequestQuery(organisationId, status, assignee).ToListAsync(ct);
+
+    /// <summary>One page of the samples, newest first, optionally of one control only; and how many there are in all.</summary>
+    public async Task<(IReadOnlyList<AuditSample> Items, int Total)> SamplesPageAsync(Guid organisationId, string? control, int skip, int take, CancellationToken ct)
+    {
+        var query = db.AuditSamples.AsNoTracking().Where(s => s.OrganisationId == organisationId);
+        if (!string.IsNullOrWhiteSpace(control))
+        {
+            var identifier = control.Trim();
+            query = query.Where(s => s.ControlIdentifier == identifier);
+        }
+
+        var total = await query.CountAsync(ct);
+        return (await query.OrderByDescending(s => s.DrawnAt).ThenBy(s => s.Id).Skip(skip).Take(take).ToListAsync(ct), total);
+    }
+
+    /// <summary>One page of the requests (waiting ones first, by due date), filtered by status and assignee; and how many match in all.</summary>
+    public async Task<(IReadOnlyList<AuditRequest> Items, int Total)> RequestsPageAsync(
+        Guid organisationId, AuditRequestStatus? status, Guid? assignee, int skip, int take, CancellationToken ct)
+    {
+        var query = RequestQuery(organisationId, status, assignee);
+        return (await query.Skip(skip).Take(take).ToListAsync(ct), await query.CountAsync(ct));
+    }
+
+    /// <summary>The requests of each status, for the filter's counts.</summary>
+    public async Task<IReadOnlyDictionary<AuditRequestStatus, int>> RequestCountsAsync(Guid organisationId, Guid? assignee, CancellationToken ct) =>
+        await RequestQuery(organisationId, null, assignee).GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+
+    /// <summary>
+    /// The evidence items an answer to each request would most likely cite: those attached to its
+    /// occurrence, then the newest linked to its control (directly or through an activity operating it)
+    /// whose period overlaps [periodFrom, periodTo], at most <paramref name="limit"/> each; the items an answer
+    /// already cites are always among them.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<SampledEvidence>>> AnswerCandidatesAsync(
+        Guid organisationId, IReadOnlyList<AuditRequest> requests, DateOnly periodFrom, DateOnly periodTo, int limit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var identifiers = requests.Select(r => r.Identifier).OfType<string>().Distinct().ToList();
+        var controls = identifiers.Count == 0 ? [] : await db.Controls.AsNoTracking()
+            .Where(c => c.OrganisationId == organisationId && identifiers.Contains(c.Identifier)).Select(c => new { c.Id, c.Identifier }).ToListAsync(ct);
+        var controlIds = controls.Select(c => c.Id).ToList();
+        var operating = controlIds.Count == 0 ? [] : await db.ActivityControls.AsNoTracking().Where(l => controlIds.Contains(l.ControlId))
+            .Select(l => new { l.ActivityId, l.ControlId }).ToListAsync(ct);
+        var activityIds = operating.Select(o => o.ActivityId).Distinct().ToList();
+        var occurrenceIds = requests.Select(r => r.OccurrenceId).OfType<Guid>().Distinct().ToList();
+        var cited = requests.SelectMany(r => r.EvidenceIds).Distinct().ToList();
+        var links = await (
+                from l in db.EvidenceItemLinks.AsNoTracking()
+                join e in db.EvidenceItems on l.EvidenceItemId equals e.Id
+                where e.OrganisationId == organisationId
+                    && ((l.OccurrenceId != null && occurrenceIds.Contains(l.OccurrenceId.Value))
+                        || (((l.ControlId != null && controlIds.Contains(l.ControlId.Value)) || (l.ActivityId != null && activityIds.Contains(l.ActivityId.Value)))
+                            && e.PeriodTo >= periodFrom && e.PeriodFrom <= periodTo))
+                select new { e.Id, l.OccurrenceId, l.ControlId, l.ActivityId, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256, e.CollectedAt })
+            .ToListAsync(ct);
+        var citedItems = cited.Count == 0 ? [] : await db.EvidenceItems.AsNoTracking().Where(e => e.OrganisationId == organisationId && cited.Contains(e.Id))
+            .Select(e => new SampledEvidence(e.Id, e.Title, e.PeriodFrom, e.PeriodTo, e.Sha256)).ToListAsync(ct);
+        var controlsOfActivity = operating.ToLookup(o => o.ActivityId, o => o.ControlId);
+        var result = new Dictionary<Guid, IReadOnlyList<SampledEvidence>>();
+        foreach (var request in requests)
+        {
+            var mine = controls.Where(c => c.Identifier == request.Identifier).Select(c => c.Id).ToHashSet();
+            var onOccurrence = links.Where(l => request.OccurrenceId is { } o && l.OccurrenceId == o).OrderBy(l => l.PeriodFrom);
+            var onControl = links.Where(l => (l.ControlId is { } c && mine.Contains(c)) || (l.ActivityId is { } a && controlsOfActivity[a].Any(mine.Contains)))
+                .Where(l => l.PeriodTo >= periodFrom && l.PeriodFrom <= periodTo)
+                .OrderByDescending(l => l.PeriodTo).ThenByDescending(l => l.CollectedAt);
+            var suggested = onOccurrence.Concat(onControl).Select(l => new SampledEvidence(l.Id, l.Title, l.PeriodFrom, l.PeriodTo, l.Sha256));
+            result[request.Id] = [.. citedItems.Where(e => request.EvidenceIds.Contains(e.Id)).Concat(suggested).DistinctBy(e => e.Id)
+                .Take(Math.Max(limit, request.EvidenceIds.Count))];
+        }
+
+        return result;
+    }
+
+    private IQueryable<AuditRequest> RequestQuery(Guid organisationId, AuditRequestStatus? status, Guid? assignee)
     {
         var query = db.AuditRequests.AsNoTracking().Where(r => r.OrganisationId == organisationId);
         if (status is { } s)
@@ -156,7 +233,7 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
             query = query.Where(r => r.AssigneeUserId == a);
         }
 
-        return await query.OrderBy(r => r.Status == AuditRequestStatus.Accepted).ThenBy(r => r.DueOn).ThenBy(r => r.Reference).ToListAsync(ct);
+        return query.OrderBy(r => r.Status == AuditRequestStatus.Accepted).ThenBy(r => r.DueOn).ThenBy(r => r.Reference);
     }
 
     public async Task<AuditRequest> RequestAsync(Guid organisationId, Guid id, CancellationToken ct) =>

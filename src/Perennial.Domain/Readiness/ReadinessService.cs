@@ -103,6 +103,24 @@ public sealed class ReadinessService(PerennialDbContext db)
             ReadinessEvaluator.Score(forecast.Checks, data), forecast.Gaps);
     }
 
+    /// <summary>
+    /// The evidence timeline of every Annex A control over the audit window as seen on
+    /// <paramref name="today"/>, by the timeline's rules, read in one pass for all controls.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, ControlTimeline>> TimelinesAsync(Guid organisationId, AuditWindow window, DateOnly today, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var activityControls = await db.ActivityControls.AsNoTracking()
+            .Join(db.Activities.Where(a => a.OrganisationId == organisationId), ac => ac.ActivityId, a => a.Id, (ac, a) => new { ac.ActivityId, ac.ControlId })
+            .ToListAsync(ct);
+        var activities = await db.Activities.AsNoTracking().Where(a => a.OrganisationId == organisationId && a.State != ActivityState.Retired)
+            .Select(a => new { a.Id, a.EvidenceFreshnessDays, a.Rrule, a.ScheduleSource }).ToListAsync(ct);
+        var controls = await LoadControlsAsync(organisationId, window.PeriodFrom, window.AuditDate,
+            [.. activities.Select(a => (a.Id, a.EvidenceFreshnessDays, a.ScheduleSource == ScheduleSource.Rule ? a.Rrule : null))],
+            [.. activityControls.Select(x => (x.ActivityId, x.ControlId))], ct);
+        return controls.ToDictionary(c => c.Id, c => EvidenceTimeline.Compute(c.Id, c.Spans, window.PeriodFrom, window.AuditDate, today, window.Source));
+    }
+
     private async Task<ReadinessData> LoadAsync(Guid organisationId, AuditWindow window, DateOnly today, CancellationToken ct)
     {
         var (from, audit) = (window.PeriodFrom, window.AuditDate);

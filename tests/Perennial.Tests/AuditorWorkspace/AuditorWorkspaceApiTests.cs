@@ -269,4 +269,97 @@ public abstract class AuditorWorkspaceApiTests(DatabaseProvider provider) : IAsy
         Assert.Contains("Policy BK-1, approved by the board on 2026-01-12.", page, StringComparison.Ordinal);
         Assert.Matches("id=\"request-REQ-001\"[\\s\\S]*?class=\"status\">accepted<", page);
     }
+    [Fact]
+    public async Task The_landing_page_shows_the_evidence_timeline_and_a_samples_occurrences_ties_a_request_to_one_and_pages_and_filters_the_requests()
+    {
+        var world = await SeedAsync();
+        app.Time.SetUtcNow(new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero));
+        var sampled = await app.WithScopeAsync(async s =>
+        {
+            var soa = s.GetRequiredService<Perennial.Soa.SoaService>();
+            var draft = await soa.EnsureDraftAsync(world.OrgId, default);
+            foreach (var row in draft.Rows)
+            {
+                (row.Applicable, row.Justification) = (row.ControlIdentifier == "A.8.13", "Decided for the test");
+            }
+
+            await s.GetRequiredService<PerennialDbContext>().SaveChangesAsync();
+            await soa.PublishAsync(world.OrgId, "First", default);
+            return await s.GetRequiredService<AuditorWorkspaceService>().DrawSampleAsync(world.OrgId, new WorkspaceActor(users["audrey"], OrgRole.Auditor), "A.8.13",
+                new DateOnly(2026, 1, 1), new DateOnly(2026, 2, 28), 11, null, default);
+        });
+
+        // A note attached to the first sampled occurrence: the sample page shows it under that occurrence.
+        var first = sampled.OccurrenceIds.First();
+        var note = await app.WithScopeAsync(async s => (await s.GetRequiredService<EvidenceService>().AddAsync(world.OrgId,
+            new EvidenceInput { Title = "Restore screenshot", Kind = EvidenceKind.Note, Text = "Restored set 12", OccurrenceId = first, PeriodFrom = new DateOnly(2026, 1, 5), PeriodTo = new DateOnly(2026, 1, 5) },
+            null, new EvidenceOrigin(EvidenceSource.Upload, users["ana"]), default)).Item.Id);
+
+        // The controls' evidence across the audit period, month by month: February's restore log covers it (and a week beyond), the months before are gaps.
+        using var audrey = await app.SignInAsync("audrey@acme.test");
+        var page = await audrey.GetStringAsync("/o/acme/auditor?auditDate=2026-03-31");
+        var row = System.Text.RegularExpressions.Regex.Match(page, "<tr id=\"control-A.8.13\">[\\s\\S]*?</tr>").Value;
+        Assert.Matches("class=\"slot-covered\"[^>]*>\\s*<span class=\"slot-label\">Feb 2026</span>", row);
+        Assert.Matches("class=\"slot-gap\"[^>]*>\\s*<span class=\"slot-label\">Dec 2025</span>", row);
+        Assert.Contains("No evidence from", row, StringComparison.Ordinal);
+        Assert.Contains("/o/acme/auditor/samples/" + sampled.Id, page, StringComparison.Ordinal);
+
+        // The sample page: each sampled occurrence with its evidence, and a form to ask about one of them.
+        var samplePage = await audrey.GetStringAsync($"/o/acme/auditor/samples/{sampled.Id}");
+        Assert.All(sampled.OccurrenceIds, id => Assert.Contains($"id=\"occurrence-{id}\"", samplePage, StringComparison.Ordinal));
+        Assert.Matches($"id=\"occurrence-{first}\"[\\s\\S]*?/o/acme/evidence/{note}\">Restore screenshot<", samplePage);
+        using (var missing = await audrey.GetAsync($"/o/acme/auditor/samples/{Guid.NewGuid()}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        using var asked = await TestApp.PostFormAsync(audrey, $"/o/acme/auditor/samples/{sampled.Id}", new Dictionary<string, string>
+        {
+            ["OccurrenceId"] = first.ToString(),
+            ["RequestText"] = "Which set was restored that week?",
+            ["RequestDue"] = "2026-03-10",
+        }, "Request");
+        Assert.Equal(HttpStatusCode.Redirect, asked.StatusCode);
+        Assert.EndsWith("/o/acme/auditor#request-REQ-001", asked.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var request = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().AuditRequests.AsNoTracking().SingleAsync());
+        Assert.Equal((first, sampled.Id, "A.8.13", users["ana"]), (request.OccurrenceId!.Value, request.SampleId!.Value, request.Identifier, request.AssigneeUserId));
+
+        // The owner answers on the page by ticking evidence: the occurrence's note and the control's restore log are offered.
+        using var ana = await app.SignInAsync("ana@acme.test");
+        var anaPage = await ana.GetStringAsync("/o/acme/auditor?auditDate=2026-03-31&mine=true");
+        Assert.Contains($"name=\"EvidenceIds\" value=\"{note}\"", anaPage, StringComparison.Ordinal);
+        Assert.Contains($"name=\"EvidenceIds\" value=\"{world.EvidenceId}\"", anaPage, StringComparison.Ordinal);
+        using var answered = await TestApp.PostFormAsync(ana, "/o/acme/auditor", new Dictionary<string, string>
+        {
+            ["AuditDate"] = "2026-03-31",
+            ["RequestId"] = request.Id.ToString(),
+            ["EvidenceIds"] = note.ToString(),
+        }, "Answer");
+        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
+        var after = await app.WithScopeAsync(s => s.GetRequiredService<PerennialDbContext>().AuditRequests.AsNoTracking().SingleAsync());
+        Assert.Equal((AuditRequestStatus.Answered, note), (after.Status, Assert.Single(after.EvidenceIds)));
+        page = await audrey.GetStringAsync("/o/acme/auditor");
+        Assert.Matches($"id=\"request-REQ-001\"[\\s\\S]*?/o/acme/evidence/{note}\">Restore screenshot<", page);
+
+        // Twenty more requests: the list pages by twenty, and the status filter narrows it.
+        await app.WithScopeAsync(async s =>
+        {
+            var workspace = s.GetRequiredService<AuditorWorkspaceService>();
+            for (var i = 0; i < 20; i++)
+            {
+                await workspace.RaiseAsync(world.OrgId, new WorkspaceActor(users["audrey"], OrgRole.Auditor),
+                    new AuditRequestInput($"Item {i + 2}", "A.8.13", null, null, new DateOnly(2026, 3, 20), users["ana"]), null, default);
+            }
+
+            return 0;
+        });
+        page = await audrey.GetStringAsync("/o/acme/auditor");
+        Assert.Equal(20, System.Text.RegularExpressions.Regex.Count(page, "<tr id=\"request-REQ-"));
+        Assert.Contains("Page 1 of 2 (21 in all)", page, StringComparison.Ordinal);
+        var second = await audrey.GetStringAsync("/o/acme/auditor?requestPage=2");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(second, "<tr id=\"request-REQ-"));
+        var answeredOnly = await audrey.GetStringAsync("/o/acme/auditor?status=answered");
+        Assert.Equal(["REQ-001"], System.Text.RegularExpressions.Regex.Matches(answeredOnly, "<tr id=\"request-(REQ-\\d+)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains("No request matches the filter.", await audrey.GetStringAsync("/o/acme/auditor?status=accepted"), StringComparison.Ordinal);
+    }
 }

@@ -38,6 +38,16 @@ internal static class BrowserHarness
             ],
         });
 
+    /// <summary>Signs in on the sign-in page with the test password and waits for the page it leads to.</summary>
+    public static async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/account/sign-in");
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(TestApp.TestPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+    }
+
     /// <summary>No serious or critical axe violations on the page as it stands (minor and moderate ones are not gated).</summary>
     public static async Task AssertAccessibleAsync(IPage page)
     {

@@ -34,7 +34,7 @@ public sealed class ContextBrowserTests
         {
             var page = await context.NewPageAsync();
             var main = page.GetByRole(AriaRole.Main);
-            await SignInAsync(page, Manager);
+            await BrowserHarness.SignInAsync(page, Manager);
             await page.GetByRole(AriaRole.Navigation, new() { Name = "ISMS sections" }).GetByRole(AriaRole.Link, new() { Name = "Context", Exact = true }).ClickAsync();
             await Expect(page.Locator("#climate")).ToContainTextAsync("not assessed yet");
             await BrowserHarness.AssertAccessibleAsync(page);
@@ -68,21 +68,12 @@ public sealed class ContextBrowserTests
         await using (var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString() }))
         {
             var page = await context.NewPageAsync();
-            await SignInAsync(page, Owner);
+            await BrowserHarness.SignInAsync(page, Owner);
             await page.GotoAsync($"/o/{Slug}/context?kind=interested-party");
             await page.GetByRole(AriaRole.Link, new() { Name = "IP-001", Exact = true }).ClickAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "It still holds: reviewed", Exact = true }).ClickAsync();
             await Expect(page.Locator("#entry-review")).ToContainTextAsync(", last ");
             await BrowserHarness.AssertAccessibleAsync(page);
         }
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/sign-in");
-        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(TestApp.TestPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
     }
 }

@@ -69,7 +69,7 @@ public sealed class InternalAuditBrowserTests
         {
             var page = await context.NewPageAsync();
             var main = page.GetByRole(AriaRole.Main);
-            await SignInAsync(page, Manager);
+            await BrowserHarness.SignInAsync(page, Manager);
             await page.GetByRole(AriaRole.Navigation, new() { Name = "ISMS sections" }).GetByRole(AriaRole.Link, new() { Name = "Internal audits", Exact = true }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Internal audit programme", Level = 1 })).ToBeVisibleAsync();
             await Expect(page.Locator("#coverage-figure")).ToHaveTextAsync("0%");
@@ -104,7 +104,7 @@ public sealed class InternalAuditBrowserTests
         {
             var page = await context.NewPageAsync();
             var main = page.GetByRole(AriaRole.Main);
-            await SignInAsync(page, Auditor);
+            await BrowserHarness.SignInAsync(page, Auditor);
             await page.GotoAsync($"/o/{Slug}/internal-audits");
             await main.GetByRole(AriaRole.Link, new() { Name = "IA-001", Exact = true }).ClickAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Start the audit", Exact = true }).ClickAsync();
@@ -140,14 +140,5 @@ public sealed class InternalAuditBrowserTests
             await Expect(main).ToContainTextAsync("The review could use the directory export");
             await BrowserHarness.AssertAccessibleAsync(page);
         }
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/sign-in");
-        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(TestApp.TestPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
     }
 }

@@ -39,7 +39,7 @@ public sealed class ManagementReviewBrowserTests
         {
             var page = await context.NewPageAsync();
             var main = page.GetByRole(AriaRole.Main);
-            await SignInAsync(page, Manager);
+            await BrowserHarness.SignInAsync(page, Manager);
 
             await page.GetByRole(AriaRole.Navigation, new() { Name = "ISMS sections" }).GetByRole(AriaRole.Link, new() { Name = "Objectives & measures", Exact = true }).ClickAsync();
             await Expect(main.GetByRole(AriaRole.Table, new() { Name = "Measures with their newest values" })).ToContainTextAsync("Recurring activities completed on time");
@@ -85,7 +85,7 @@ public sealed class ManagementReviewBrowserTests
         await using (var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString() }))
         {
             var page = await context.NewPageAsync();
-            await SignInAsync(page, Owner);
+            await BrowserHarness.SignInAsync(page, Owner);
             await page.GotoAsync($"/o/{Slug}");
             var mine = page.GetByRole(AriaRole.Region, new() { Name = "For you" });
             await Expect(mine.GetByRole(AriaRole.Heading, new() { Name = "Management review actions (1)" })).ToBeVisibleAsync();
@@ -98,14 +98,5 @@ public sealed class ManagementReviewBrowserTests
             await Expect(page.Locator("#decisions")).ToContainTextAsync("First restore test passed");
             await BrowserHarness.AssertAccessibleAsync(page);
         }
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/sign-in");
-        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(TestApp.TestPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
     }
 }

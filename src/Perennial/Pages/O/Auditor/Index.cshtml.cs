@@ -4,8 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using Perennial.AuditorWorkspace;
 using Perennial.Common;
 using Perennial.Data;
+using Perennial.Evidence;
 using Perennial.Frameworks;
 using Perennial.InternalAudits;
+using Perennial.Pages.Shared;
 using Perennial.Readiness;
 using Perennial.Security;
 
@@ -19,7 +21,13 @@ namespace Perennial.Pages.O.Auditor;
 /// </summary>
 public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbContext db, ReadinessService readiness, AuditorWorkspaceService workspace, TimeProvider time) : PageModel
 {
-    public sealed record ControlLine(string Identifier, string Title, int Evidence);
+    /// <summary>Rows per page of the samples and of the requests.</summary>
+    public const int PageSize = 20;
+
+    /// <summary>Evidence items offered to cite in one answer.</summary>
+    public const int CandidateLimit = 12;
+
+    public sealed record ControlLine(Guid Id, string Identifier, string Title, int Evidence, ControlTimeline? Timeline);
 
     public sealed record AuditLine(Guid Id, string Reference, string Title, DateTimeOffset? SignedOffAt);
 
@@ -32,12 +40,48 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
     public IReadOnlyList<AuditLine> InternalAudits { get; private set; } = [];
     public int OpenNonconformities { get; private set; }
     public IReadOnlyList<AuditSample> Samples { get; private set; } = [];
+    public int SampleTotal { get; private set; }
+
+    /// <summary>Every sample, newest first, for the request form's choice (whatever page of the list is shown).</summary>
+    public IReadOnlyList<AuditSample> SampleChoices { get; private set; } = [];
     public IReadOnlyList<AuditRequest> Requests { get; private set; } = [];
+    public int RequestTotal { get; private set; }
+    public IReadOnlyDictionary<AuditRequestStatus, int> RequestCounts { get; private set; } = new Dictionary<AuditRequestStatus, int>();
+
+    /// <summary>For each request the current user may answer, the evidence items the answer would likely cite.</summary>
+    public IReadOnlyDictionary<Guid, IReadOnlyList<SampledEvidence>> Candidates { get; private set; } = new Dictionary<Guid, IReadOnlyList<SampledEvidence>>();
+
+    /// <summary>Titles of the evidence items the answers cite.</summary>
+    public IReadOnlyDictionary<Guid, string> Cited { get; private set; } = new Dictionary<Guid, string>();
     public IReadOnlyDictionary<Guid, string> Names { get; private set; } = new Dictionary<Guid, string>();
     public string? Message { get; private set; }
 
     [BindProperty(SupportsGet = true)]
     public string? AuditDate { get; set; }
+
+    /// <summary>Only the controls whose evidence has a gap in the period.</summary>
+    [BindProperty(SupportsGet = true)]
+    public bool GapsOnly { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public int SamplePage { get; set; } = 1;
+
+    /// <summary>Only the samples of this control.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? SampleControl { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public int RequestPage { get; set; } = 1;
+
+    /// <summary>open, answered or accepted; empty: every request.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Status { get; set; }
+
+    /// <summary>Only the requests assigned to the current user.</summary>
+    [BindProperty(SupportsGet = true)]
+    public bool Mine { get; set; }
+
+    public AuditRequestStatus? StatusFilter => Enum.TryParse<AuditRequestStatus>(Status, ignoreCase: true, out var s) && Enum.IsDefined(s) ? s : null;
 
     [BindProperty]
     public string? Control { get; set; }
@@ -75,6 +119,44 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
     [BindProperty]
     public string? Comment { get; set; }
 
+    [BindProperty]
+    public List<Guid> EvidenceIds { get; set; } = [];
+
+    [BindProperty]
+    public DateOnly? AgainDue { get; set; }
+
+    /// <summary>The page as shown: the audit and the lists' filters and pages, for links and for the forms to come back to.</summary>
+    public Dictionary<string, string> Shown()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var parts = new (string Key, string? Value)[]
+        {
+            ("auditDate", AuditDate), ("gapsOnly", GapsOnly ? "true" : null),
+            ("sampleControl", SampleControl), ("samplePage", SamplePage > 1 ? SamplePage.ToString(inv) : null),
+            ("status", StatusFilter is { } s ? AuditorWorkspaceApi.Name(s) : null), ("mine", Mine ? "true" : null),
+            ("requestPage", RequestPage > 1 ? RequestPage.ToString(inv) : null),
+        };
+        return parts.Where(p => !string.IsNullOrWhiteSpace(p.Value)).ToDictionary(p => p.Key, p => p.Value!.Trim(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The query string of the page as shown, each part led by '&amp;', without <paramref name="except"/>.</summary>
+    public string Query(params string[] except) =>
+        string.Concat(Shown().Where(p => !except.Contains(p.Key, StringComparer.Ordinal)).Select(p => $"&{p.Key}={Uri.EscapeDataString(p.Value)}"));
+
+    public PagerModel SamplePager => new($"/o/{org.Slug}/auditor", SamplePage, PageSize, SampleTotal, Query("samplePage"))
+    {
+        Parameter = "samplePage",
+        Fragment = "samples-heading",
+        Label = "Pages of samples",
+    };
+
+    public PagerModel RequestPager => new($"/o/{org.Slug}/auditor", RequestPage, PageSize, RequestTotal, Query("requestPage"))
+    {
+        Parameter = "requestPage",
+        Fragment = "requests-heading",
+        Label = "Pages of requests",
+    };
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
@@ -95,7 +177,7 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
 
     public Task<IActionResult> OnPostAnswerAsync(CancellationToken ct) => ActAsync(async () =>
     {
-        var request = await workspace.AnswerAsync(org.Id, RequestId ?? Guid.Empty, Actor, Comment, null, ct);
+        var request = await workspace.AnswerAsync(org.Id, RequestId ?? Guid.Empty, Actor, Comment, EvidenceIds, ct);
         return $"{request.Reference} answered.";
     }, ct);
 
@@ -107,11 +189,18 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
 
     public Task<IActionResult> OnPostAskAgainAsync(CancellationToken ct) => ActAsync(async () =>
     {
-        var request = await workspace.AskAgainAsync(org.Id, RequestId ?? Guid.Empty, Actor, Comment, null, ct);
+        var request = await workspace.AskAgainAsync(org.Id, RequestId ?? Guid.Empty, Actor, Comment, AgainDue, ct);
         return $"{request.Reference} asked again.";
     }, ct);
 
     private WorkspaceActor Actor => new(user.RequireId(), org.Role);
+
+    /// <summary>Whether the current user may answer the request: its assignee or an ISMS manager, until it is accepted.</summary>
+    public bool CanAnswer(AuditRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Status != AuditRequestStatus.Accepted && (request.AssigneeUserId == Me || org.Role >= Organisations.OrgRole.Manager);
+    }
 
     private async Task<IActionResult> ActAsync(Func<Task<string>> act, CancellationToken ct)
     {
@@ -119,7 +208,8 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
         try
         {
             TempData["Message"] = await act();
-            return Redirect($"/o/{org.Slug}/auditor{(AuditDate is { Length: > 0 } d ? $"?auditDate={Uri.EscapeDataString(d)}" : "")}");
+            var query = Query();
+            return Redirect($"/o/{org.Slug}/auditor{(query.Length == 0 ? "" : "?" + query[1..])}");
         }
         catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.Forbidden)
         {
@@ -163,7 +253,12 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
             var ids = controls.Select(c => c.Id).ToList();
             var counts = await db.EvidenceItemLinks.AsNoTracking().Where(l => l.ControlId != null && ids.Contains(l.ControlId.Value))
                 .GroupBy(l => l.ControlId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key!.Value, g => g.Count, ct);
-            Controls = [.. controls.OrderBy(c => c.Identifier, IdentifierOrder.Instance).Select(c => new ControlLine(c.Identifier, c.Title, counts.GetValueOrDefault(c.Id)))];
+            var timelines = Window is { } window
+                ? await readiness.TimelinesAsync(org.Id, window, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct)
+                : new Dictionary<Guid, ControlTimeline>();
+            Controls = [.. controls.OrderBy(c => c.Identifier, IdentifierOrder.Instance)
+                .Select(c => new ControlLine(c.Id, c.Identifier, c.Title, counts.GetValueOrDefault(c.Id), timelines.GetValueOrDefault(c.Id)))
+                .Where(c => !GapsOnly || c.Timeline is { Gaps.Count: > 0 })];
         }
 
         InternalAudits = [.. (await db.InternalAudits.AsNoTracking().Where(a => a.OrganisationId == org.Id && a.Status == InternalAuditStatus.Reported)
@@ -173,8 +268,19 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
         Assignees = [.. (await db.Memberships.AsNoTracking().Where(m => m.OrganisationId == org.Id && m.Role != Organisations.OrgRole.Auditor && (m.ExpiresOn == null || m.ExpiresOn >= today))
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName }).ToListAsync(ct))
             .OrderBy(u => u.DisplayName, StringComparer.OrdinalIgnoreCase).Select(u => (u.Id, u.DisplayName))];
-        Samples = await workspace.SamplesAsync(org.Id, ct);
-        Requests = await workspace.RequestsAsync(org.Id, null, null, ct);
+        SamplePage = Math.Max(1, SamplePage);
+        RequestPage = Math.Max(1, RequestPage);
+        (Samples, SampleTotal) = await workspace.SamplesPageAsync(org.Id, SampleControl, (SamplePage - 1) * PageSize, PageSize, ct);
+        SampleChoices = await workspace.SamplesAsync(org.Id, ct);
+        Guid? assignee = Mine ? Me : null;
+        (Requests, RequestTotal) = await workspace.RequestsPageAsync(org.Id, StatusFilter, assignee, (RequestPage - 1) * PageSize, PageSize, ct);
+        RequestCounts = await workspace.RequestCountsAsync(org.Id, assignee, ct);
+        var answerable = Requests.Where(CanAnswer).ToList();
+        Candidates = Window is { } period
+            ? await workspace.AnswerCandidatesAsync(org.Id, answerable, period.PeriodFrom, period.AuditDate, CandidateLimit, ct)
+            : await workspace.AnswerCandidatesAsync(org.Id, answerable, DateOnly.MinValue, DateOnly.MaxValue, CandidateLimit, ct);
+        var cited = Requests.SelectMany(r => r.EvidenceIds).Distinct().ToList();
+        Cited = await db.EvidenceItems.AsNoTracking().Where(e => e.OrganisationId == org.Id && cited.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Title, ct);
         var people = Requests.SelectMany(r => new[] { r.AssigneeUserId, r.RaisedByUserId }).Concat(Samples.Select(s => s.DrawnByUserId)).Distinct().ToList();
         Names = await db.Users.AsNoTracking().Where(u => people.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
     }
