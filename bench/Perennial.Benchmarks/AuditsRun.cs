@@ -103,6 +103,7 @@ internal sealed class AuditsRun(BenchOptions options, TextWriter log, bool revie
                 new("Readiness API with forecast", $"{api}/readiness?auditDate={auditDay}", 300),
                 new("Readiness API, next external audit", $"{api}/readiness", 300),
                 new("Readiness page", $"/o/{Slug}/readiness?auditDate={auditDay}", double.PositiveInfinity),
+                new("Auditor's workspace (every control's evidence timeline)", $"/o/{Slug}/auditor?auditDate={auditDay}", double.PositiveInfinity),
             ]
             : reviews
             ?

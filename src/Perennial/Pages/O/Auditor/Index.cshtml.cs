@@ -15,9 +15,10 @@ namespace Perennial.Pages.O.Auditor;
 
 /// <summary>
 /// The external auditor's landing page for an audit: the scope, the SoA version in force, the
-/// internal audits and their reports, the nonconformity log, each applicable control's evidence, and
-/// the auditor's samples and requests, with the forms to draw one and raise one. Owners answer the
-/// requests assigned to them here too.
+/// internal audits and their reports, the nonconformity log, each applicable control's evidence
+/// timeline over the audit period, and the auditor's samples and requests (paged, filtered), with the
+/// forms to draw one and raise one. Owners answer the requests assigned to them here too, citing
+/// evidence items or with a comment.
 /// </summary>
 public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbContext db, ReadinessService readiness, AuditorWorkspaceService workspace, TimeProvider time) : PageModel
 {
