@@ -361,5 +361,7 @@ public abstract class AuditorWorkspaceApiTests(DatabaseProvider provider) : IAsy
         var answeredOnly = await audrey.GetStringAsync("/o/acme/auditor?status=answered");
         Assert.Equal(["REQ-001"], System.Text.RegularExpressions.Regex.Matches(answeredOnly, "<tr id=\"request-(REQ-\\d+)\"").Select(m => m.Groups[1].Value));
         Assert.Contains("No request matches the filter.", await audrey.GetStringAsync("/o/acme/auditor?status=accepted"), StringComparison.Ordinal);
+        using var far = await audrey.GetAsync("/o/acme/auditor?requestPage=2147483647&samplePage=-3&status=bogus");
+        Assert.Equal(HttpStatusCode.OK, far.StatusCode);
     }
 }

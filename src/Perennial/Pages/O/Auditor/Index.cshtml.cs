@@ -28,6 +28,8 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
     /// <summary>Evidence items offered to cite in one answer.</summary>
     public const int CandidateLimit = 12;
 
+    private const int MaxPage = int.MaxValue / PageSize;
+
     public sealed record ControlLine(Guid Id, string Identifier, string Title, int Evidence, ControlTimeline? Timeline);
 
     public sealed record AuditLine(Guid Id, string Reference, string Title, DateTimeOffset? SignedOffAt);
@@ -269,8 +271,9 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
         Assignees = [.. (await db.Memberships.AsNoTracking().Where(m => m.OrganisationId == org.Id && m.Role != Organisations.OrgRole.Auditor && (m.ExpiresOn == null || m.ExpiresOn >= today))
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName }).ToListAsync(ct))
             .OrderBy(u => u.DisplayName, StringComparer.OrdinalIgnoreCase).Select(u => (u.Id, u.DisplayName))];
-        SamplePage = Math.Max(1, SamplePage);
-        RequestPage = Math.Max(1, RequestPage);
+        // Past the last page shows an empty page; the clamp keeps the offset from overflowing.
+        SamplePage = Math.Clamp(SamplePage, 1, MaxPage);
+        RequestPage = Math.Clamp(RequestPage, 1, MaxPage);
         (Samples, SampleTotal) = await workspace.SamplesPageAsync(org.Id, SampleControl, (SamplePage - 1) * PageSize, PageSize, ct);
         SampleChoices = await workspace.SamplesAsync(org.Id, ct);
         Guid? assignee = Mine ? Me : null;
