@@ -146,6 +146,16 @@ public sealed class AuditorWorkspaceService(PerennialDbContext db, TimeProvider 
     public async Task<IReadOnlyList<AuditRequest>> RequestsAsync(Guid organisationId, AuditRequestStatus? status, Guid? assignee, CancellationToken ct) =>
         await RequestQuery(organisationId, status, assignee).ToListAsync(ct);
 
+    /// <summary>Who a request can go to, by name: current members who are not auditors (as <see cref="RaiseAsync"/> requires).</summary>
+    public async Task<IReadOnlyList<(Guid Id, string Name)>> AssigneesAsync(Guid organisationId, CancellationToken ct)
+    {
+        var today = Today;
+        var people = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganisationId == organisationId && m.Role != OrgRole.Auditor && (m.ExpiresOn == null || m.ExpiresOn >= today))
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName }).ToListAsync(ct);
+        return [.. people.OrderBy(u => u.DisplayName, StringComparer.OrdinalIgnoreCase).Select(u => (u.Id, u.DisplayName))];
+    }
+
     /// <summary>One page of the samples, newest first, optionally of one control only; and how many there are in all.</summary>
     public async Task<(IReadOnlyList<AuditSample> Items, int Total)> SamplesPageAsync(Guid organisationId, string? control, int skip, int take, CancellationToken ct)
     {

@@ -88,6 +88,19 @@ public sealed class ReadinessService(PerennialDbContext db)
         return new AuditWindow(auditDate, from, source, auditId);
     }
 
+    /// <summary>The audit window, or null when there is none to find (no audit planned and no day given, or a bad one).</summary>
+    public async Task<AuditWindow?> WindowOrNoneAsync(Guid organisationId, ReadinessQuery query, DateOnly today, CancellationToken ct)
+    {
+        try
+        {
+            return await WindowAsync(organisationId, query, today, ct);
+        }
+        catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.Validation)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Readiness as if the present were <paramref name="now"/>.</summary>
     public async Task<ReadinessReport> ComputeAsync(Guid organisationId, ReadinessQuery query, DateTimeOffset now, CancellationToken ct)
     {

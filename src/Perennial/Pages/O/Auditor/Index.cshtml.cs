@@ -229,14 +229,7 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
     private async Task LoadWindowAsync(CancellationToken ct)
     {
         DateOnly? day = DateOnly.TryParse(AuditDate, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null;
-        try
-        {
-            Window = await readiness.WindowAsync(org.Id, new ReadinessQuery(day), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct);
-        }
-        catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.Validation)
-        {
-            Window = null;
-        }
+        Window = await readiness.WindowOrNoneAsync(org.Id, new ReadinessQuery(day), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct);
     }
 
     private async Task LoadAsync(CancellationToken ct)
@@ -267,10 +260,7 @@ public sealed class IndexModel(CurrentOrg org, CurrentUser user, PerennialDbCont
         InternalAudits = [.. (await db.InternalAudits.AsNoTracking().Where(a => a.OrganisationId == org.Id && a.Status == InternalAuditStatus.Reported)
             .Select(a => new AuditLine(a.Id, a.Reference, a.Title, a.SignedOffAt)).ToListAsync(ct)).OrderBy(a => a.Reference, StringComparer.Ordinal)];
         OpenNonconformities = await db.Nonconformities.CountAsync(n => n.OrganisationId == org.Id && n.Status != Perennial.Nonconformities.NonconformityStatus.Closed, ct);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        Assignees = [.. (await db.Memberships.AsNoTracking().Where(m => m.OrganisationId == org.Id && m.Role != Organisations.OrgRole.Auditor && (m.ExpiresOn == null || m.ExpiresOn >= today))
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName }).ToListAsync(ct))
-            .OrderBy(u => u.DisplayName, StringComparer.OrdinalIgnoreCase).Select(u => (u.Id, u.DisplayName))];
+        Assignees = await workspace.AssigneesAsync(org.Id, ct);
         // Past the last page shows an empty page; the clamp keeps the offset from overflowing.
         SamplePage = Math.Clamp(SamplePage, 1, MaxPage);
         RequestPage = Math.Clamp(RequestPage, 1, MaxPage);

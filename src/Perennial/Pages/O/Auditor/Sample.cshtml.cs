@@ -58,18 +58,9 @@ public sealed class SampleModel(CurrentOrg org, CurrentUser user, PerennialDbCon
         try
         {
             DateOnly? day = DateOnly.TryParse(AuditDate, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null;
-            Guid? audit = null;
-            try
-            {
-                audit = (await readiness.WindowAsync(org.Id, new ReadinessQuery(day), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct)).ExternalAuditId;
-            }
-            catch (UseCaseException e) when (e.Kind == UseCaseErrorKind.Validation)
-            {
-                // No audit planned: the request belongs to none.
-            }
-
+            var window = await readiness.WindowOrNoneAsync(org.Id, new ReadinessQuery(day), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), ct);
             var request = await workspace.RaiseAsync(org.Id, new WorkspaceActor(user.RequireId(), org.Role),
-                new AuditRequestInput(RequestText, null, OccurrenceId, Sample.Id, RequestDue, RequestAssignee), audit, ct);
+                new AuditRequestInput(RequestText, null, OccurrenceId, Sample.Id, RequestDue, RequestAssignee), window?.ExternalAuditId, ct);
             TempData["Message"] = $"{request.Reference} raised about the occurrence of {Occurrences.FirstOrDefault(o => o.Id == OccurrenceId)?.DueDate:yyyy-MM-dd}.";
             return Redirect($"{Back}#request-{request.Reference}");
         }
@@ -99,10 +90,7 @@ public sealed class SampleModel(CurrentOrg org, CurrentUser user, PerennialDbCon
         Requests = (await db.AuditRequests.AsNoTracking().Where(r => r.OrganisationId == org.Id && r.SampleId == Sample.Id).OrderBy(r => r.Reference).ToListAsync(ct))
             .ToLookup(r => r.OccurrenceId);
         DrawnBy = await db.Users.AsNoTracking().Where(u => u.Id == Sample.DrawnByUserId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "someone no longer known";
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        Assignees = [.. (await db.Memberships.AsNoTracking().Where(m => m.OrganisationId == org.Id && m.Role != Organisations.OrgRole.Auditor && (m.ExpiresOn == null || m.ExpiresOn >= today))
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName }).ToListAsync(ct))
-            .OrderBy(u => u.DisplayName, StringComparer.OrdinalIgnoreCase).Select(u => (u.Id, u.DisplayName))];
+        Assignees = await workspace.AssigneesAsync(org.Id, ct);
         return true;
     }
 }
