@@ -1555,7 +1555,7 @@ namespace Perennial.Migrations.Postgres.Migrations
                     b.HasIndex("OrganisationId", "ClientKey")
                         .IsUnique();
 
-                    b.HasIndex("OrganisationId", "PeriodTo");
+                    b.HasIndex("OrganisationId", "PeriodTo", "PeriodFrom", "Id");
 
                     b.ToTable("EvidenceItems");
                 });
@@ -1587,7 +1587,7 @@ namespace Perennial.Migrations.Postgres.Migrations
 
                     b.HasIndex("ControlId");
 
-                    b.HasIndex("EvidenceItemId");
+                    b.HasIndex("EvidenceItemId", "ControlId", "ActivityId");
 
                     b.HasIndex("FrameworkId");
 

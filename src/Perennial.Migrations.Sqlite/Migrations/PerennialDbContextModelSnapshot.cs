@@ -1545,7 +1545,7 @@ namespace Perennial.Migrations.Sqlite.Migrations
                     b.HasIndex("OrganisationId", "ClientKey")
                         .IsUnique();
 
-                    b.HasIndex("OrganisationId", "PeriodTo");
+                    b.HasIndex("OrganisationId", "PeriodTo", "PeriodFrom", "Id");
 
                     b.ToTable("EvidenceItems");
                 });
@@ -1577,7 +1577,7 @@ namespace Perennial.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ControlId");
 
-                    b.HasIndex("EvidenceItemId");
+                    b.HasIndex("EvidenceItemId", "ControlId", "ActivityId");
 
                     b.HasIndex("FrameworkId");
 
